@@ -1,0 +1,151 @@
+"""The builder: read and validate the data, run the loaders, load the store, write every export atomically."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+import loaders
+from drugkg.context import Context
+from drugkg.errors import DataError, DataInvalid, UsageError
+from drugkg.ontology import load_ontology
+from drugkg.prefixes import expand
+from drugkg.reader import data_files, display_path, read_yaml
+from drugkg.schema import Dataset, spec_is_claim, validate
+from drugkg.terms import Triple
+
+
+@dataclass
+class Compiled:
+    """The graph as sorted N-Triples text, with the validated data it came from."""
+
+    ntriples: str
+    data: Dataset
+    base: str
+    files: list[str]
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _check_base(base: str) -> str:
+    try:
+        ox.NamedNode(base)
+    except ValueError as exc:
+        raise UsageError(f"base IRI {base!r} is not an IRI ({exc}); give an absolute IRI such as https://example.org/id/") from None
+    if not base.endswith(("/", "#")) or ":" not in base:
+        raise UsageError(f"base IRI {base!r} must be absolute and end with '/' or '#', e.g. https://example.org/id/")
+    return base
+
+
+def make_context(data: Dataset, base: str) -> Context:
+    """IRIs for every id: an entity's canonical external IRI when it has one, else minted as base + id."""
+    iris, labels = {}, {}
+    for record in data.records:
+        canonical = record.get("iri") if record.kind == "entity" else None
+        iris[record.id] = ox.NamedNode(expand(canonical) if canonical else base + record.id)
+        name = record.get("label") or record.get("title")
+        if isinstance(name, str):
+            labels[record.id] = name
+    return Context(base, iris, labels)
+
+
+def compile_graph(data_dir: Path, ontology: Path, base_iri: str | None = None) -> Compiled:
+    """Read, validate and load all data into sorted N-Triples; raise DataInvalid with every error found."""
+    if not data_dir.is_dir():
+        raise UsageError(f"data folder {data_dir} does not exist; run from the repository root or pass --data DIR")
+    if not ontology.is_file():
+        raise UsageError(f"ontology {ontology} does not exist; run from the repository root or pass --ontology FILE")
+    files = data_files(data_dir)
+    if not files:
+        raise UsageError(f"no *.yaml files under {data_dir}; pass --data DIR pointing at the curated data")
+    parsed, errors = [], []
+    for path in files:
+        pf, problems = read_yaml(path)
+        errors += problems
+        if pf is not None:
+            parsed.append(pf)
+    data, problems = validate(parsed, load_ontology(ontology.resolve()))
+    errors += problems
+    if errors:
+        raise DataInvalid(errors)
+    base = _check_base(base_iri or data.metadata["base_iri"])
+    ctx = make_context(data, base)
+    triples: set[Triple] = set()
+    for record in data.records:
+        try:
+            triples.update(loaders.load(record, ctx))
+        except ValueError as exc:  # e.g. an IRI that pyoxigraph rejects
+            raise DataInvalid([DataError(record.file, record.line, record.id, f"cannot be loaded: {exc}", "correct the values")]) from None
+    lines = sorted(f"{s} {p} {o} ." for s, p, o in triples)
+    counts = {
+        "triples": len(lines),
+        "claims": sum(1 for r in data.records if spec_is_claim(r.kind)),
+        "entities": sum(1 for r in data.records if r.kind == "entity"),
+        "documents": sum(1 for r in data.records if r.kind == "document"),
+    }
+    return Compiled("".join(line + "\n" for line in lines), data, base, [display_path(p) for p in files], counts)
+
+
+def load_store(compiled: Compiled) -> ox.Store:
+    """An in-memory Oxigraph store holding the compiled graph in its default graph."""
+    store = ox.Store()
+    store.load(compiled.ntriples.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+def build(
+    data_dir: Path,
+    out_dir: Path,
+    ontology: Path,
+    base_iri: str | None = None,
+    progress: Callable[[str], None] = lambda message: None,
+) -> tuple[Compiled, list[Path]]:
+    """Build the graph and write every export into ``out_dir``, replacing it only when everything succeeded.
+
+    The exports are written to a temporary folder beside ``out_dir`` and swapped in at the end: on any error
+    the previous ``out_dir`` is left exactly as it was.
+    """
+    from drugkg.export import write_exports
+    from drugkg.void import write_void
+
+    progress(f"reading {data_dir}")
+    compiled = compile_graph(data_dir, ontology, base_iri)
+    progress(f"loading {compiled.counts['triples']} triples into the store")
+    store = load_store(compiled)
+    out_dir = out_dir.resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-building-", dir=out_dir.parent))
+    try:
+        progress("writing exports")
+        written = write_exports(store, compiled.ntriples, staging)
+        written.append(write_void(store, compiled, ontology, staging, written))
+        shutil.copyfile(ontology, staging / "drugkg-ontology.ttl")
+        written.append(staging / "drugkg-ontology.ttl")
+        _swap(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return compiled, [out_dir / p.name for p in written]
+
+
+def _swap(staging: Path, out_dir: Path) -> None:
+    """Replace ``out_dir`` by ``staging`` with two renames (the old folder is removed only afterwards)."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"{out_dir} exists and is not a folder; choose another --out")
+    old = None
+    if out_dir.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-old-", dir=out_dir.parent))
+        old.rmdir()
+        out_dir.rename(old)
+    try:
+        staging.rename(out_dir)
+    except BaseException:
+        if old is not None:
+            old.rename(out_dir)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

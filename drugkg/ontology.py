@@ -1,0 +1,106 @@
+"""What the validator needs to know about the OWL ontology: its classes, their hierarchy, its properties.
+
+The ontology (``ontology/drugkg.ttl``) is the single source of truth for entity types and attribute properties:
+the data may only use a class or property the ontology declares, and attribute claims must respect the
+declared ``rdfs:domain`` and ``rdfs:range`` (a ``owl:unionOf`` list counts as each of its members).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from drugkg.vocab import DKG_NS, OWL, RDF, RDFS
+
+
+@dataclass(frozen=True)
+class PropertyInfo:
+    name: str
+    kind: str  # "object", "datatype" or "annotation"
+    domain: frozenset[str]  # local names of dkg classes (empty: any)
+    range: frozenset[str]  # local names of dkg classes, or full datatype IRIs for datatype properties
+
+
+@dataclass
+class OntologyModel:
+    """Classes, class hierarchy and properties of the dkg namespace, read from the ontology file."""
+
+    classes: set[str] = field(default_factory=set)
+    ancestors: dict[str, set[str]] = field(default_factory=dict)  # reflexive and transitive
+    properties: dict[str, PropertyInfo] = field(default_factory=dict)
+    individuals: set[str] = field(default_factory=set)
+
+    def is_a(self, cls: str, target: str) -> bool:
+        """True when ``cls`` is ``target`` or one of its subclasses."""
+        return target in self.ancestors.get(cls, {cls})
+
+    def conforms(self, cls: str, targets: frozenset[str] | set[str]) -> bool:
+        """True when ``cls`` is (a subclass of) any of ``targets``; an empty target set accepts anything."""
+        return not targets or any(self.is_a(cls, t) for t in targets)
+
+
+def _local(term: ox.NamedNode) -> str | None:
+    value = term.value
+    return value[len(DKG_NS):] if value.startswith(DKG_NS) else None
+
+
+def _members(store: ox.Store, node: ox.NamedNode | ox.BlankNode) -> list:
+    """The classes a domain/range node stands for: itself, or the members of its owl:unionOf list."""
+    union = [q.object for q in store.quads_for_pattern(node, OWL.unionOf, None)]
+    if not union:
+        return [node]
+    members, item = [], union[0]
+    while item != RDF.nil:
+        members.extend(q.object for q in store.quads_for_pattern(item, RDF.first, None))
+        item = next(q.object for q in store.quads_for_pattern(item, RDF.rest, None))
+    return members
+
+
+@lru_cache(maxsize=4)
+def load_ontology(path: Path) -> OntologyModel:
+    """Read the ontology file into an :class:`OntologyModel` (cached per path)."""
+    store = ox.Store()
+    store.load(path=str(path), format=ox.RdfFormat.TURTLE)
+    model = OntologyModel()
+    for quad in store.quads_for_pattern(None, RDF.type, OWL.Class):
+        if isinstance(quad.subject, ox.NamedNode) and (name := _local(quad.subject)):
+            model.classes.add(name)
+    parents: dict[str, set[str]] = {c: set() for c in model.classes}
+    for quad in store.quads_for_pattern(None, RDFS.subClassOf, None):
+        child = _local(quad.subject) if isinstance(quad.subject, ox.NamedNode) else None
+        parent = _local(quad.object) if isinstance(quad.object, ox.NamedNode) else None
+        if child and parent:
+            parents.setdefault(child, set()).add(parent)
+    for cls in parents:
+        seen, todo = {cls}, [cls]
+        while todo:
+            for parent in parents.get(todo.pop(), ()):
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        model.ancestors[cls] = seen
+    kinds = {OWL.ObjectProperty: "object", OWL.DatatypeProperty: "datatype", OWL.AnnotationProperty: "annotation"}
+    for rdf_type, kind in kinds.items():
+        for quad in store.quads_for_pattern(None, RDF.type, rdf_type):
+            name = _local(quad.subject) if isinstance(quad.subject, ox.NamedNode) else None
+            if not name:
+                continue
+            domain = {
+                _local(m)
+                for q in store.quads_for_pattern(quad.subject, RDFS.domain, None)
+                for m in _members(store, q.object)
+            }
+            ranges = set()
+            for q in store.quads_for_pattern(quad.subject, RDFS.range, None):
+                for m in _members(store, q.object):
+                    ranges.add(_local(m) if kind == "object" else m.value)
+            model.properties[name] = PropertyInfo(
+                name, kind, frozenset(d for d in domain if d), frozenset(r for r in ranges if r)
+            )
+    for quad in store.quads_for_pattern(None, RDF.type, OWL.NamedIndividual):
+        if isinstance(quad.subject, ox.NamedNode) and (name := _local(quad.subject)):
+            model.individuals.add(name)
+    return model

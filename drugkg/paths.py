@@ -1,0 +1,27 @@
+"""Where drugkg finds its data and ontology by default: the checkout it is installed from, else the cwd."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
+
+def project_root() -> Path:
+    """The folder holding ``data/`` and ``ontology/``: the source checkout for an editable install, else cwd."""
+    for candidate in (Path.cwd(), PACKAGE_ROOT):
+        if (candidate / "ontology" / "drugkg.ttl").is_file() and (candidate / "data").is_dir():
+            return candidate
+    return Path.cwd()
+
+
+def default_data_dir() -> Path:
+    return project_root() / "data"
+
+
+def default_ontology() -> Path:
+    return project_root() / "ontology" / "drugkg.ttl"
+
+
+def default_out_dir() -> Path:
+    return Path.cwd() / "dist"

@@ -1,0 +1,418 @@
+"""Strict validation of data records: field specs per kind, reference resolution, precise errors.
+
+Every record kind registers a :class:`KindSpec` (in ``loaders/``): its fields and, for claims, that it needs a
+source. :func:`validate` checks every record of every file and returns *all* problems at once, each naming the
+file, line, record id, what is wrong and how to fix it. Loaders only ever see records that passed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from drugkg.errors import DataError
+from drugkg.ontology import OntologyModel
+from drugkg.prefixes import CurieError, parse_curie
+from drugkg.reader import LineDict, LineList, ParsedFile
+from drugkg.terms import check_date, to_decimal
+
+ID_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+
+QUANTITY_BOUNDS = ("value", "min", "min_exclusive", "max", "max_exclusive")
+QUANTITY_KEYS = (*QUANTITY_BOUNDS, "unit", "approximate")
+SCHEDULE_KEYS = ("interval", "duration", "description")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a record kind.
+
+    ``type`` is one of: text, string, bool, integer, date, quantity, ref, keyword, source, schedule, curie,
+    xrefs, sections, scalar (text, bool, integer or date), any (checked by the kind's own ``check``).
+    For ``ref``, ``targets`` names what may be referred to: an ontology class (entities of that class or a
+    subclass), ``claim:<kind>``, ``unit`` or ``entity`` (any entity).
+    """
+
+    type: str
+    required: bool = False
+    many: bool = False
+    targets: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    hint: str = ""
+
+
+def Text(required=False, hint="a short paraphrase in your own words"):  # noqa: N802 - reads like a type
+    return Field("text", required, hint=hint)
+
+
+def Ref(*targets: str, required=False, many=False):  # noqa: N802
+    return Field("ref", required, many, targets)
+
+
+def Keyword(*words: str, required=False):  # noqa: N802
+    return Field("keyword", required, keywords=words)
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """What a record kind accepts. ``claim`` kinds also get ``source``, ``differs_from`` and ``note``."""
+
+    kind: str
+    fields: Mapping[str, Field]
+    claim: bool = True
+    check: Callable[[Record, Checker], Iterable[tuple[str, str, str]]] | None = None
+
+    def all_fields(self) -> dict[str, Field]:
+        base = {"id": Field("id", True)}
+        if self.claim:
+            base |= {
+                "source": Field("source", True),
+                "differs_from": Ref("claim", many=True),
+                "note": Text(),
+            }
+        return base | dict(self.fields)
+
+
+@dataclass
+class Record:
+    """One record of the data: its kind, its fields (with line numbers) and the file it came from."""
+
+    kind: str
+    data: LineDict
+    file: str
+    index: int
+
+    @property
+    def id(self) -> str:
+        value = self.data.get("id")
+        return value if isinstance(value, str) else f"{self.kind}[{self.index}]"
+
+    @property
+    def line(self) -> int:
+        return self.data.line
+
+    def line_of(self, key: str) -> int:
+        return self.data.line_of(key)
+
+    def get(self, key: str, default=None):
+        return self.data.get(key, default)
+
+    def __getitem__(self, key: str):
+        return self.data[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.data
+
+
+@dataclass
+class Dataset:
+    """All valid records, indexed by id, plus the sections of every document."""
+
+    records: list[Record] = field(default_factory=list)
+    by_id: dict[str, Record] = field(default_factory=dict)
+    sections: dict[str, dict[str, LineDict]] = field(default_factory=dict)  # doc id -> section id -> section
+    metadata: Record | None = None
+    xref_owner: dict[str, str] = field(default_factory=dict)  # external CURIE -> the entity id it names
+
+    def entity_type(self, ident: str) -> str | None:
+        record = self.by_id.get(ident)
+        return record.get("type") if record is not None and record.kind == "entity" else None
+
+
+@dataclass
+class Checker:
+    """Validation state shared by the field checks and the kinds' own ``check`` functions."""
+
+    ontology: OntologyModel
+    data: Dataset
+
+    def describe(self, ident: str) -> str:
+        record = self.data.by_id.get(ident)
+        if record is None:
+            return "undeclared"
+        if record.kind == "entity":
+            return f"a {record.get('type')}"
+        return f"a {record.kind} record"
+
+    def ref_ok(self, ident: str, targets: tuple[str, ...]) -> bool:
+        record = self.data.by_id.get(ident)
+        if record is None:
+            return False
+        for target in targets:
+            if target == "entity" and record.kind == "entity":
+                return True
+            if target == "claim" and spec_is_claim(record.kind):
+                return True
+            if target.startswith("claim:") and record.kind == target[6:]:
+                return True
+            if target == record.kind:  # unit, document
+                return True
+            if record.kind == "entity" and self.ontology.is_a(str(record.get("type")), target):
+                return True
+        return not targets
+
+
+_SPECS: dict[str, KindSpec] = {}
+
+
+def register_spec(spec: KindSpec) -> None:
+    if spec.kind in _SPECS:
+        raise ValueError(f"record kind {spec.kind!r} registered twice")
+    _SPECS[spec.kind] = spec
+
+
+def specs() -> dict[str, KindSpec]:
+    return dict(_SPECS)
+
+
+def spec_is_claim(kind: str) -> bool:
+    spec = _SPECS.get(kind)
+    return spec is not None and spec.claim
+
+
+def _targets_text(targets: tuple[str, ...]) -> str:
+    names = [t[6:] + " record" if t.startswith("claim:") else t for t in targets]
+    return " or ".join(names) if names else "anything"
+
+
+def _check_quantity(value, checker: Checker) -> list[tuple[str, str]]:
+    fix_shape = "write {value: N, unit: UNIT-ID} or use min/max bounds, e.g. {min: 18, unit: year}"
+    if not isinstance(value, dict):
+        return [("is not a quantity", fix_shape)]
+    problems = []
+    unknown = sorted(set(value) - set(QUANTITY_KEYS))
+    if unknown:
+        problems.append((f"has unknown quantity key(s) {', '.join(unknown)}", f"use only {', '.join(QUANTITY_KEYS)}"))
+    unit = value.get("unit")
+    if unit is None:
+        problems.append(("has no unit", "add unit: a unit id declared under unit:"))
+    elif not isinstance(unit, str) or not checker.ref_ok(unit, ("unit",)):
+        problems.append((f"has an unknown unit {unit!r}", "declare it under unit: (with its UCUM code) or fix the spelling"))
+    numbers = {}
+    for key in QUANTITY_BOUNDS:
+        if key in value:
+            try:
+                numbers[key] = to_decimal(value[key])
+            except ValueError as exc:
+                problems.append((f"{key}: {exc}", "write a plain number such as 1.5 or 20000000000000"))
+    if not numbers and not any(k in value for k in QUANTITY_BOUNDS):
+        problems.append(("has no number", "give value, or a bound: min, min_exclusive, max, max_exclusive"))
+    if "value" in value and any(k in value for k in QUANTITY_BOUNDS[1:]):
+        problems.append(("mixes value with bounds", "give either value or min/max bounds, not both"))
+    if "min" in value and "min_exclusive" in value or "max" in value and "max_exclusive" in value:
+        problems.append(("has two lower or two upper bounds", "keep one of min/min_exclusive and of max/max_exclusive"))
+    low = numbers.get("min", numbers.get("min_exclusive"))
+    high = numbers.get("max", numbers.get("max_exclusive"))
+    if low is not None and high is not None and low > high:
+        problems.append((f"has its lower bound {low} above its upper bound {high}", "swap or correct the bounds"))
+    if "approximate" in value and not isinstance(value["approximate"], bool):
+        problems.append(("approximate must be true or false", "write approximate: true"))
+    return problems
+
+
+def _check_scalar(ftype: str, value) -> tuple[str, str] | None:
+    if ftype in {"text", "string"}:
+        if not isinstance(value, str) or not value.strip():
+            return ("must be a non-empty string", "write plain text in quotes if needed")
+    elif ftype == "bool":
+        if not isinstance(value, bool):
+            return (f"must be true or false, not {value!r}", "write true or false")
+    elif ftype == "integer":
+        if isinstance(value, bool) or not isinstance(value, int):
+            return (f"must be a whole number, not {value!r}", "write a whole number such as 54")
+    elif ftype == "date":
+        try:
+            check_date(value)
+        except ValueError as exc:
+            return (f"bad date: {exc}", 'write a date as "YYYY", "YYYY-MM" or "YYYY-MM-DD"')
+    return None
+
+
+def check_value(f: Field, value, checker: Checker) -> list[tuple[str, str]]:
+    """Problems with one field value, as (what is wrong, how to fix) pairs."""
+    if f.many:
+        items = value if isinstance(value, list) else [value]
+        if not items:
+            return [("is an empty list", "give at least one item or remove the field")]
+        return [p for item in items for p in check_value(Field(f.type, targets=f.targets, keywords=f.keywords), item, checker)]
+    if f.type == "ref":
+        if not isinstance(value, str):
+            return [(f"must be an id, not {value!r}", "write the id of a declared record")]
+        if value not in checker.data.by_id:
+            return [(f"refers to undeclared id {value!r}", f"declare {value!r} (a {_targets_text(f.targets)}) or fix the spelling")]
+        if not checker.ref_ok(value, f.targets):
+            return [(f"must refer to a {_targets_text(f.targets)}, but {value!r} is {checker.describe(value)}",
+                     f"refer to a {_targets_text(f.targets)}")]
+        return []
+    if f.type == "keyword":
+        if value not in f.keywords:
+            return [(f"must be one of {', '.join(f.keywords)}, not {value!r}", f"write one of {', '.join(f.keywords)}")]
+        return []
+    if f.type == "quantity":
+        return _check_quantity(value, checker)
+    if f.type == "schedule":
+        if not isinstance(value, list) or not value:
+            return [("must be a list of steps", "write a list of {interval, duration, description} steps")]
+        problems = []
+        for step in value:
+            if not isinstance(step, dict) or not step or set(step) - set(SCHEDULE_KEYS):
+                problems.append(("has a bad step", f"each step is a mapping with some of {', '.join(SCHEDULE_KEYS)}"))
+                continue
+            for key in ("interval", "duration"):
+                if key in step:
+                    problems += [(f"{key} {what}", fix) for what, fix in _check_quantity(step[key], checker)]
+            if "description" in step and _check_scalar("text", step["description"]):
+                problems.append(("description must be text", "write a short paraphrase"))
+        return problems
+    if f.type == "scalar":
+        if not any(_check_scalar(t, value) is None for t in ("bool", "integer", "text")) and not hasattr(value, "isoformat"):
+            return [(f"must be text, a boolean, a whole number or a date, not {value!r}", "write a plain value")]
+        return []
+    if f.type == "curie":
+        try:
+            parse_curie(value)
+        except CurieError as exc:
+            return [(str(exc), "correct the identifier; see ../shared/identifiers.md")]
+        return []
+    problem = _check_scalar(f.type, value)
+    return [problem] if problem else []
+
+
+def _collect(parsed: list[ParsedFile]) -> tuple[list[Record], Record | None, list[DataError]]:
+    """Split files into records; check the top-level shape and the ids."""
+    errors: list[DataError] = []
+    records: list[Record] = []
+    metadata: Record | None = None
+    known = sorted(_SPECS)
+    for pf in parsed:
+        content = pf.content
+        if content is None:
+            continue
+        if not isinstance(content, LineDict):
+            errors.append(DataError(pf.path, getattr(content, "line", 1), "-", "the file must be a mapping of record kinds to lists",
+                                    "start the file with a kind such as 'entity:' followed by a list of records"))
+            continue
+        for kind, items in content.items():
+            line = content.line_of(kind)
+            if kind == "dataset":
+                if not isinstance(items, LineDict):
+                    errors.append(DataError(pf.path, line, "dataset", "dataset must be a mapping", "write dataset: with its fields"))
+                elif metadata is not None:
+                    errors.append(DataError(pf.path, line, "dataset", f"a second dataset block (the first is in {metadata.file})",
+                                            "keep one dataset block"))
+                else:
+                    metadata = Record("dataset", items, pf.path, 0)
+                continue
+            if kind not in _SPECS:
+                errors.append(DataError(pf.path, line, "-", f"unknown record kind {kind!r}", f"use one of: dataset, {', '.join(known)}"))
+                continue
+            if not isinstance(items, LineList):
+                errors.append(DataError(pf.path, line, kind, f"{kind} must be a list of records", "write each record as '- id: ...'"))
+                continue
+            for index, item in enumerate(items):
+                if not isinstance(item, LineDict):
+                    errors.append(DataError(pf.path, items.line_of(index), f"{kind}[{index}]", "a record must be a mapping",
+                                            "write the record as key: value lines"))
+                    continue
+                records.append(Record(kind, item, pf.path, index))
+    return records, metadata, errors
+
+
+def _duplicate_key_errors(parsed: list[ParsedFile], records: list[Record]) -> list[DataError]:
+    """Report each repeated key with the record it sits in (the last record starting at or above it)."""
+    errors = []
+    for pf in parsed:
+        starts = sorted((r.line, r.id) for r in records if r.file == pf.path)
+        for line, key in pf.duplicates:
+            owner = "-"
+            for start, ident in starts:
+                if start <= line:
+                    owner = ident
+            errors.append(DataError(pf.path, line, owner, f"duplicate key {key!r}", "keep only one; merge the two values"))
+    return errors
+
+
+DATASET_FIELDS = {
+    "id": Field("id", True),
+    "title": Text(True),
+    "description": Text(True),
+    "version": Field("string", True),
+    "issued": Field("date", True),
+    "license": Field("string", True),
+    "creator": Field("string", True),
+    "base_iri": Field("string", True),
+}
+
+
+def validate(parsed: list[ParsedFile], ontology: OntologyModel) -> tuple[Dataset, list[DataError]]:
+    """Check every record; return the dataset (usable only if there are no errors) and all errors."""
+    records, metadata, errors = _collect(parsed)
+    errors += _duplicate_key_errors(parsed, records)
+    data = Dataset(metadata=metadata)
+    for record in records:
+        ident = record.get("id")
+        if ident is None:
+            errors.append(DataError(record.file, record.line, record.id, "missing id", "add id: a unique kebab-case id"))
+            continue
+        if not isinstance(ident, str) or not ID_PATTERN.fullmatch(ident):
+            errors.append(DataError(record.file, record.line_of("id"), record.id, f"bad id {ident!r}",
+                                    "use lower-case letters, digits and single hyphens, e.g. hemgenix-dose"))
+            continue
+        if ident in data.by_id:
+            first = data.by_id[ident]
+            errors.append(DataError(record.file, record.line_of("id"), ident, f"duplicate id (first declared at {first.file}:{first.line})",
+                                    "give each record its own id"))
+            continue
+        data.by_id[ident] = record
+        data.records.append(record)
+        if record.kind == "document" and isinstance(record.get("sections"), list):
+            data.sections[ident] = {s["id"]: s for s in record["sections"] if isinstance(s, dict) and isinstance(s.get("id"), str)}
+    checker = Checker(ontology, data)
+    if metadata is None:
+        errors.append(DataError("data", 1, "dataset", "no dataset block", "add a file with 'dataset:' (id, title, version, ...)"))
+    else:
+        errors += _check_fields(metadata, DATASET_FIELDS, checker)
+    for record in data.records:
+        spec = _SPECS[record.kind]
+        errors += _check_fields(record, spec.all_fields(), checker)
+        if spec.check is not None:
+            errors += [DataError(record.file, record.line_of(key), record.id, what, fix) for key, what, fix in spec.check(record, checker)]
+    return data, errors
+
+
+def _check_fields(record: Record, fields: Mapping[str, Field], checker: Checker) -> list[DataError]:
+    errors = []
+    for key in record.data:
+        if key not in fields:
+            errors.append(DataError(record.file, record.line_of(key), record.id, f"unknown field {key!r}",
+                                    f"remove it, or use one of: {', '.join(sorted(fields))}"))
+    for key, f in fields.items():
+        if key not in record.data:
+            if f.required:
+                fix = "add source: DOC#SECTION naming where the fact is stated" if key == "source" else f"add {key}:"
+                errors.append(DataError(record.file, record.line, record.id, f"missing required field {key!r}", fix))
+            continue
+        value = record.data[key]
+        if f.type == "id":
+            continue
+        if f.type == "source":
+            problems = _check_source(value, checker)
+        elif f.type in {"xrefs", "sections", "any"}:
+            problems = []  # checked by the kind's own check
+        else:
+            problems = check_value(f, value, checker)
+        errors += [DataError(record.file, record.line_of(key), record.id, f"{key} {what}", fix) for what, fix in problems]
+    return errors
+
+
+def _check_source(value, checker: Checker) -> list[tuple[str, str]]:
+    fix = "write source: DOC#SECTION with a document id and one of its section ids"
+    if not isinstance(value, str) or value.count("#") != 1:
+        return [(f"must be DOC#SECTION, not {value!r}", fix)]
+    doc, section = value.split("#")
+    if doc not in checker.data.sections:
+        return [(f"names unknown document {doc!r}", f"use one of: {', '.join(sorted(checker.data.sections)) or '(none declared)'}")]
+    if section not in checker.data.sections[doc]:
+        return [(f"names unknown section {section!r} of {doc!r}", f"use one of: {', '.join(sorted(checker.data.sections[doc]))}")]
+    return []

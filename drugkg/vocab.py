@@ -1,0 +1,127 @@
+"""The one place where vocabulary IRIs are written down.
+
+Ontology terms (``DKG``) are declared by name below and a test checks every one of them against
+``ontology/drugkg.ttl``; a term missing from the ontology fails that test. External vocabularies are plain
+namespaces: ``RDF.type`` gives ``NamedNode('http://www.w3.org/1999/02/22-rdf-syntax-ns#type')``.
+"""
+
+from __future__ import annotations
+
+from pyoxigraph import NamedNode
+
+DKG_NS = "https://w3id.org/drugkg/ontology#"
+ONTOLOGY_IRI = "https://w3id.org/drugkg/ontology"
+
+
+class Namespace:
+    """Builds NamedNodes under one IRI prefix; with ``terms`` given, only those names are allowed.
+
+    >>> Namespace("http://example.org/", ["a"]).a
+    <NamedNode value=http://example.org/a>
+    """
+
+    def __init__(self, prefix: str, terms: list[str] | None = None):
+        self._prefix = prefix
+        self._terms = frozenset(terms) if terms is not None else None
+
+    @property
+    def prefix(self) -> str:
+        return self._prefix
+
+    @property
+    def terms(self) -> frozenset[str]:
+        return self._terms or frozenset()
+
+    def __getattr__(self, name: str) -> NamedNode:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self[name]
+
+    def __getitem__(self, name: str) -> NamedNode:
+        if self._terms is not None and name not in self._terms:
+            raise AttributeError(f"{name!r} is not a declared term of {self._prefix}")
+        return NamedNode(self._prefix + name)
+
+
+DKG_CLASSES = [
+    # claims (facts with provenance)
+    "Claim", "AttributeClaim", "RegulatoryApproval", "Indication", "NonIndication", "DosageRegimen",
+    "DoseAdjustment", "AdverseEventAssociation", "AdverseEventManagement", "TestRequirement", "TrialOutcome",
+    "PatientGuidance", "EffectivenessFactor", "ResearchArea", "AlternativeMention",
+    # interventions and the gene therapy construct
+    "Intervention", "DrugProduct", "DrugClass", "DrugSubstance", "GeneTherapyConstruct", "Vector",
+    "ViralSerotype", "Transgene", "Gene", "GeneVariant", "Protein", "Promoter", "PersistenceMode",
+    # biology and medicine
+    "CellType", "AnatomicalStructure", "InheritancePattern", "ClinicalEntity", "Disease", "AdverseEvent",
+    "ClinicalFinding", "MedicalTest", "ClinicalTrial", "OutcomeMeasure", "Population", "EligibilityCriterion",
+    "Route", "DosageForm", "DosingFrequency", "FrequencyBand",
+    # value sets
+    "TreatmentPhase", "GuidanceDirection", "ResearchStatus", "Seriousness", "Certainty", "CriteriaLogic",
+    "ConfidenceLevel",
+    # structured values, sources, agents, identifiers
+    "Quantity", "Unit", "Schedule", "SourceDocument", "DocumentSection", "Organization", "Person",
+    "ExternalIdentifier",
+]
+
+DKG_INDIVIDUALS = [
+    "PreTreatment", "Monitoring", "Do", "Dont", "Investigational", "Observational", "Serious", "NonSerious",
+    "Established", "Theoretical", "AnyOf", "AllOf", "Verified", "Likely",
+]
+
+DKG_PROPERTIES = [
+    # claim bookkeeping
+    "differsFrom", "claimSubject", "claimProperty", "claimObject",
+    # n-ary claim roles
+    "drug", "disease", "population", "eligibilityCriterion", "criteriaLogic", "approval", "agency",
+    "approvalDate", "scope", "intent", "reason", "offLabelExcluded", "dose", "dosingFrequency", "route",
+    "dosageForm", "infusionRate", "forIndication", "administrationSetting", "doseBasis", "adjusts", "condition",
+    "action", "adverseEvent", "frequencyBand", "seriousness", "certainty", "mechanism", "timing", "severity",
+    "manages", "agent", "test", "phase", "purpose", "schedule", "interval", "duration", "scheduleDescription",
+    "sequenceNumber", "trial", "outcomeMeasure", "outcomeValue", "timePoint", "participantCount",
+    "resultDescription", "direction", "rationale", "factor", "mitigation", "topic", "researchStatus",
+    "periodStart", "periodEnd", "alternative", "context",
+    # attribute properties (entity-level facts)
+    "brandName", "genericName", "hasDrugClass", "hasBoxedWarning", "hasActiveSubstance", "hasVector",
+    "hasTransgene", "targetsCellType", "targetsOrgan", "persistenceMode", "producesProtein", "onsetDescription",
+    "hasSerotype", "replicationCompetent", "pathogenic", "encodesGene", "hasVariant", "codonOptimized",
+    "hasPromoter", "expressionRestrictedTo", "encodesProtein", "producedIn", "variantOf", "aminoAcidChange",
+    "relativeActivity", "causedByVariantIn", "deficientProtein", "inheritancePattern", "primarilyAffects",
+    "hasManifestation", "isRare", "usualFrequency", "studiesDrug", "isPivotal", "trialStatus",
+    "followUpDuration", "ageRange", "frequencyRange",
+    # quantities and units
+    "numericValue", "minInclusive", "minExclusive", "maxInclusive", "maxExclusive", "approximate", "unit",
+    "ucumCode",
+    # sources
+    "documentKind", "fileName", "startLine",
+    # identifiers
+    "identifies", "identifierValue", "identifierScheme", "identifierIRI", "confidence", "seenAt",
+]
+
+DKG = Namespace(DKG_NS, DKG_CLASSES + DKG_INDIVIDUALS + DKG_PROPERTIES)
+
+RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")
+OWL = Namespace("http://www.w3.org/2002/07/owl#")
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+DCTERMS = Namespace("http://purl.org/dc/terms/")
+SCHEMA = Namespace("http://schema.org/")
+VOID = Namespace("http://rdfs.org/ns/void#")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+FOAF = Namespace("http://xmlns.com/foaf/0.1/")
+
+# Prefixes used when writing Turtle (and offered to other serializers that take them).
+WRITE_PREFIXES = {
+    "dkg": DKG_NS,
+    "rdf": RDF.prefix,
+    "rdfs": RDFS.prefix,
+    "owl": OWL.prefix,
+    "xsd": XSD.prefix,
+    "skos": SKOS.prefix,
+    "prov": PROV.prefix,
+    "dcterms": DCTERMS.prefix,
+    "schema": SCHEMA.prefix,
+    "void": VOID.prefix,
+    "dcat": DCAT.prefix,
+}

@@ -1,0 +1,85 @@
+"""Pieces shared by the loaders: the triples every claim carries, quantities, optional fields."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pyoxigraph import NamedNode
+
+from drugkg.context import Context
+from drugkg.schema import Record
+from drugkg.terms import Triple, boolean, decimal, text
+from drugkg.vocab import DKG, PROV, RDF, RDFS
+
+KEYWORDS = {
+    "pre-treatment": DKG.PreTreatment,
+    "monitoring": DKG.Monitoring,
+    "do": DKG.Do,
+    "dont": DKG.Dont,
+    "investigational": DKG.Investigational,
+    "observational": DKG.Observational,
+    "serious": DKG.Serious,
+    "non-serious": DKG.NonSerious,
+    "established": DKG.Established,
+    "theoretical": DKG.Theoretical,
+    "any": DKG.AnyOf,
+    "all": DKG.AllOf,
+    "verified": DKG.Verified,
+    "likely": DKG.Likely,
+}
+
+_BOUNDS = (
+    ("value", DKG.numericValue, "{}"),
+    ("min", DKG.minInclusive, "at least {}"),
+    ("min_exclusive", DKG.minExclusive, "more than {}"),
+    ("max", DKG.maxInclusive, "at most {}"),
+    ("max_exclusive", DKG.maxExclusive, "less than {}"),
+)
+
+
+def as_list(value) -> list:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def claim(record: Record, ctx: Context, cls: NamedNode, label: str) -> tuple[NamedNode, list[Triple]]:
+    """The claim node and the triples every claim has: type, label, source section, disagreements, note."""
+    node = ctx.iri(record.id)
+    triples = [
+        (node, RDF.type, cls),
+        (node, RDFS.label, text(label)),
+        (node, PROV.wasDerivedFrom, ctx.section(record["source"])),
+    ]
+    for other in as_list(record.get("differs_from")):
+        triples += [(node, DKG.differsFrom, ctx.iri(other)), (ctx.iri(other), DKG.differsFrom, node)]
+    if "note" in record:
+        triples.append((node, RDFS.comment, text(record["note"])))
+    return node, triples
+
+
+def quantity(node: NamedNode, value: dict, ctx: Context) -> list[Triple]:
+    """A ``dkg:Quantity`` node: numbers as canonical ``xsd:decimal``, the unit as a resource."""
+    parts = [template.format(format_number(value[key])) for key, _, template in _BOUNDS if key in value]
+    prefix = "about " if value.get("approximate") else ""
+    label = f"{prefix}{' and '.join(parts)} {ctx.label(value['unit'])}"
+    triples = [(node, RDF.type, DKG.Quantity), (node, RDFS.label, text(label)), (node, DKG.unit, ctx.iri(value["unit"]))]
+    triples += [(node, prop, decimal(value[key])) for key, prop, _ in _BOUNDS if key in value]
+    if "approximate" in value:
+        triples.append((node, DKG.approximate, boolean(value["approximate"])))
+    return triples
+
+
+def format_number(value) -> str:
+    return decimal(value).value
+
+
+def optional(
+    record: Record, node: NamedNode, fields: dict[str, tuple[NamedNode, Callable]]
+) -> list[Triple]:
+    """Triples for the optional fields present: ``fields`` maps a field to (predicate, value converter)."""
+    triples = []
+    for key, (predicate, convert) in fields.items():
+        for item in as_list(record.get(key)):
+            triples.append((node, predicate, convert(item)))
+    return triples

@@ -1,0 +1,32 @@
+"""Adverse-event associations: event, frequency band, seriousness, certainty, mechanism, timing."""
+
+from drugkg.schema import Keyword, Ref, Text
+from drugkg.terms import text
+from drugkg.vocab import DKG
+from loaders import loader
+from loaders._common import KEYWORDS, claim
+
+
+@loader("adverse-event", {
+    "drug": Ref("DrugProduct", required=True),
+    "event": Ref("AdverseEvent", required=True),
+    "frequency_band": Ref("FrequencyBand"),
+    "seriousness": Keyword("serious", "non-serious"),
+    "certainty": Keyword("established", "theoretical"),
+    "mechanism": Text(),
+    "timing": Text(),
+    "severity": Text(),
+})
+def load_adverse_event(record, ctx):
+    node, triples = claim(record, ctx, DKG.AdverseEventAssociation,
+                          f"{ctx.label(record['drug'])} adverse event: {ctx.label(record['event'])}")
+    triples += [(node, DKG.drug, ctx.iri(record["drug"])), (node, DKG.adverseEvent, ctx.iri(record["event"]))]
+    if "frequency_band" in record:
+        triples.append((node, DKG.frequencyBand, ctx.iri(record["frequency_band"])))
+    for key, predicate in (("seriousness", DKG.seriousness), ("certainty", DKG.certainty)):
+        if key in record:
+            triples.append((node, predicate, KEYWORDS[record[key]]))
+    for key, predicate in (("mechanism", DKG.mechanism), ("timing", DKG.timing), ("severity", DKG.severity)):
+        if key in record:
+            triples.append((node, predicate, text(record[key])))
+    return triples

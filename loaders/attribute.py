@@ -1,0 +1,110 @@
+"""Attribute claims: one source's statement that an entity has a property value.
+
+The claim node records subject, property and object (``dkg:claimSubject``/``claimProperty``/``claimObject``)
+with its source; the plain triple ``subject property object`` is asserted too, so simple queries stay simple
+while every such triple can be traced to the claims, and so the sources, that support it.
+"""
+
+from __future__ import annotations
+
+from drugkg.schema import Field, Record, Ref
+from drugkg.terms import boolean, date_literal, integer, text
+from drugkg.vocab import DKG, RDFS, XSD
+from loaders import loader
+from loaders._common import as_list, claim, quantity
+
+# Classes whose properties are bookkeeping of claims, quantities and sources, never entity attributes.
+NOT_ATTRIBUTE_DOMAINS = ("Claim", "Quantity", "Unit", "Schedule", "SourceDocument", "DocumentSection", "ExternalIdentifier")
+
+DATATYPE_KIND = {
+    XSD.boolean.value: "bool",
+    XSD.integer.value: "integer",
+    XSD.string.value: "text",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString": "text",
+    "http://www.w3.org/2000/01/rdf-schema#Literal": "scalar",
+}
+
+
+def _value_kind(value) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "integer"
+    if hasattr(value, "isoformat"):
+        return "date"
+    return "text"
+
+
+def check_attribute(record: Record, checker):
+    """The property exists and is an entity attribute; subject and object fit its domain and range."""
+    onto = checker.ontology
+    name = record.get("property")
+    info = onto.properties.get(name) if isinstance(name, str) else None
+    attributes = sorted(
+        p for p, i in onto.properties.items()
+        if any(not any(onto.is_a(d, n) for n in NOT_ATTRIBUTE_DOMAINS) for d in i.domain)
+    )
+    if info is None or name not in attributes:
+        yield "property", f"{name!r} is not an attribute property of the ontology", f"use one of: {', '.join(attributes)}"
+        return
+    subject_type = checker.data.entity_type(record.get("subject"))
+    if subject_type and not onto.conforms(subject_type, info.domain):
+        yield "subject", (f"{record['subject']!r} is a {subject_type}, but {name} applies to "
+                          f"{' or '.join(sorted(info.domain))}"), "pick a subject of the right type or another property"
+    given = [k for k in ("object", "value", "quantity") if k in record]
+    if len(given) != 1:
+        yield "property", f"give exactly one of object, value, quantity (found {', '.join(given) or 'none'})", \
+            "keep the one that fits the property"
+        return
+    wanted = "quantity" if info.range == {"Quantity"} else "object" if info.kind == "object" else "value"
+    if given[0] != wanted:
+        yield given[0], f"{name} takes {wanted}, not {given[0]}", f"write {wanted}: ..."
+        return
+    if wanted == "object":
+        for ident in as_list(record["object"]):
+            object_type = checker.data.entity_type(ident)
+            if object_type and not onto.conforms(object_type, info.range):
+                yield "object", (f"{ident!r} is a {object_type}, but {name} takes "
+                                 f"{' or '.join(sorted(info.range))}"), "refer to an entity of the right type"
+    elif wanted == "value":
+        expected = {DATATYPE_KIND.get(r, "date") for r in info.range} or {"scalar"}
+        actual = _value_kind(record["value"])
+        if "scalar" not in expected and actual not in expected:
+            yield "value", f"{name} takes {' or '.join(sorted(expected))}, not {actual}", f"write a {' or '.join(sorted(expected))} value"
+
+
+def _literal(value):
+    kind = _value_kind(value)
+    return {"bool": boolean, "integer": integer, "date": date_literal, "text": text}[kind](value)
+
+
+@loader(
+    "attribute",
+    {
+        "subject": Ref("entity", required=True),
+        "property": Field("string", True),
+        "object": Ref("entity", many=True),
+        "value": Field("scalar"),
+        "quantity": Field("quantity"),
+    },
+    check=check_attribute,
+)
+def load_attribute(record, ctx):
+    predicate = DKG[record["property"]]
+    subject = ctx.iri(record["subject"])
+    if "object" in record:
+        objects = [ctx.iri(i) for i in as_list(record["object"])]
+        shown = ", ".join(ctx.label(i) for i in as_list(record["object"]))
+        extra = []
+    elif "quantity" in record:
+        node = ctx.mint(record.id, "quantity")
+        objects, extra = [node], quantity(node, record["quantity"], ctx)
+        shown = next(o.value for _, p, o in extra if p == RDFS.label)
+    else:
+        objects, extra = [_literal(record["value"])], []
+        shown = str(record["value"])
+    node, triples = claim(record, ctx, DKG.AttributeClaim, f"{ctx.label(record['subject'])} {record['property']} {shown}")
+    triples += [(node, DKG.claimSubject, subject), (node, DKG.claimProperty, predicate)]
+    triples += [(node, DKG.claimObject, o) for o in objects]
+    triples += [(subject, predicate, o) for o in objects]
+    return triples + extra

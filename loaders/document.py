@@ -1,0 +1,80 @@
+"""Source documents and their sections: what every claim's provenance points at."""
+
+from __future__ import annotations
+
+from drugkg.schema import Field, Ref, Text
+from drugkg.terms import date_literal, integer, plain, text
+from drugkg.vocab import DCTERMS, DKG, RDF, RDFS
+from loaders import loader
+
+SECTION_KEYS = ("id", "title", "line", "parent")
+
+
+def check_sections(record, checker):
+    """Sections: a non-empty list of {id, title, line, parent?}; ids unique; parents declared."""
+    sections = record.get("sections")
+    fix = "write sections as a list of {id, title, line, parent?}"
+    if not isinstance(sections, list) or not sections:
+        yield "sections", "must be a non-empty list of sections", fix
+        return
+    seen = set()
+    for index, section in enumerate(sections):
+        if not isinstance(section, dict):
+            yield "sections", f"item {index} is not a mapping", fix
+            continue
+        label = section.get("id", f"sections[{index}]")
+        unknown = sorted(set(section) - set(SECTION_KEYS))
+        if unknown:
+            yield "sections", f"section {label} has unknown key(s) {', '.join(unknown)}", f"use only {', '.join(SECTION_KEYS)}"
+        if not isinstance(section.get("id"), str) or not section["id"]:
+            yield "sections", f"section {index} has no id", "give every section a kebab-case id"
+        elif section["id"] in seen:
+            yield "sections", f"section id {section['id']!r} is used twice", "give each section its own id"
+        seen.add(section.get("id"))
+        if not isinstance(section.get("title"), str):
+            yield "sections", f"section {label} has no title", "copy the section heading as title"
+        line = section.get("line")
+        if isinstance(line, bool) or not isinstance(line, int) or line < 1:
+            yield "sections", f"section {label} needs line: the 1-based line of its heading", "add line: N"
+    for section in sections:
+        if isinstance(section, dict) and "parent" in section and section["parent"] not in seen:
+            yield "sections", f"section {section.get('id')} has unknown parent {section['parent']!r}", "name a section of this document"
+
+
+@loader(
+    "document",
+    {
+        "title": Text(True, "the document's title"),
+        "kind": Text(True, "what kind of document it is"),
+        "file": Field("string", True),
+        "publisher": Ref("Organization"),
+        "author": Ref("Person"),
+        "date_modified": Field("date"),
+        "sections": Field("sections", True),
+    },
+    claim=False,
+    check=check_sections,
+)
+def load_document(record, ctx):
+    doc = ctx.iri(record.id)
+    yield doc, RDF.type, DKG.SourceDocument
+    yield doc, RDFS.label, text(record["title"])
+    yield doc, DCTERMS.title, text(record["title"])
+    yield doc, DKG.documentKind, text(record["kind"])
+    yield doc, DKG.fileName, plain(record["file"])
+    if "publisher" in record:
+        yield doc, DCTERMS.publisher, ctx.iri(record["publisher"])
+    if "author" in record:
+        yield doc, DCTERMS.creator, ctx.iri(record["author"])
+    if "date_modified" in record:
+        yield doc, DCTERMS.modified, date_literal(record["date_modified"])
+    for number, section in enumerate(record["sections"], start=1):
+        node = ctx.mint(record.id, section["id"])
+        yield node, RDF.type, DKG.DocumentSection
+        yield node, RDFS.label, text(f"{record['title']}: {section['title']}")
+        yield node, DCTERMS.title, text(section["title"])
+        yield node, DCTERMS.isPartOf, doc
+        if "parent" in section:
+            yield node, DCTERMS.isPartOf, ctx.mint(record.id, section["parent"])
+        yield node, DKG.startLine, integer(section["line"])
+        yield node, DKG.sequenceNumber, integer(number)

@@ -1,0 +1,14 @@
+"""Dose adjustments: a condition (infusion reaction, organ impairment, ...) and what to do about it."""
+
+from drugkg.schema import Ref, Text
+from drugkg.terms import text
+from drugkg.vocab import DKG
+from loaders import loader
+from loaders._common import claim
+
+
+@loader("dose-adjustment", {"regimen": Ref("claim:dosage-regimen", required=True), "condition": Text(True), "action": Text(True)})
+def load_dose_adjustment(record, ctx):
+    node, triples = claim(record, ctx, DKG.DoseAdjustment, f"dose adjustment: {record['condition']}")
+    return triples + [(node, DKG.adjusts, ctx.iri(record["regimen"])), (node, DKG.condition, text(record["condition"])),
+                      (node, DKG.action, text(record["action"]))]

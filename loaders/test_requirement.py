@@ -1,0 +1,40 @@
+"""Test requirements: a test before treatment or for monitoring, with purpose, population and schedule."""
+
+from drugkg.schema import Field, Keyword, Ref, Text
+from drugkg.terms import integer, text
+from drugkg.vocab import DKG, RDF, RDFS
+from loaders import loader
+from loaders._common import KEYWORDS, claim, quantity
+
+
+@loader("test-requirement", {
+    "drug": Ref("DrugProduct", required=True),
+    "test": Ref("MedicalTest", required=True),
+    "phase": Keyword("pre-treatment", "monitoring", required=True),
+    "purpose": Text(),
+    "population": Ref("Population"),
+    "schedule": Field("schedule"),
+})
+def load_test_requirement(record, ctx):
+    node, triples = claim(record, ctx, DKG.TestRequirement,
+                          f"{ctx.label(record['test'])} ({record['phase']}) for {ctx.label(record['drug'])}")
+    triples += [(node, DKG.drug, ctx.iri(record["drug"])), (node, DKG.test, ctx.iri(record["test"])),
+                (node, DKG.phase, KEYWORDS[record["phase"]])]
+    if "purpose" in record:
+        triples.append((node, DKG.purpose, text(record["purpose"])))
+    if "population" in record:
+        triples.append((node, DKG.population, ctx.iri(record["population"])))
+    for number, step in enumerate(record.get("schedule", []), start=1):
+        part = f"schedule-{number}"
+        step_node = ctx.mint(record.id, part)
+        triples += [(node, DKG.schedule, step_node), (step_node, RDF.type, DKG.Schedule),
+                    (step_node, RDFS.label, text(f"{ctx.label(record['test'])} schedule step {number}")),
+                    (step_node, DKG.sequenceNumber, integer(number))]
+        for key, predicate in (("interval", DKG.interval), ("duration", DKG.duration)):
+            if key in step:
+                value_node = ctx.mint(record.id, part, key)
+                triples.append((step_node, predicate, value_node))
+                triples += quantity(value_node, step[key], ctx)
+        if "description" in step:
+            triples.append((step_node, DKG.scheduleDescription, text(step["description"])))
+    return triples

@@ -1,0 +1,37 @@
+"""Clinical-trial outcomes: measure, value with unit, time point, participants, qualitative result."""
+
+from drugkg.schema import Field, Ref, Text
+from drugkg.terms import integer, text
+from drugkg.vocab import DKG
+from loaders import loader
+from loaders._common import claim, quantity
+
+
+def check_outcome(record, checker):
+    if "value" not in record and "result" not in record:
+        yield "measure", "an outcome needs a value or a result", "add value: {value: N, unit: UNIT} or result: text"
+
+
+@loader("trial-outcome", {
+    "trial": Ref("ClinicalTrial", required=True),
+    "drug": Ref("DrugProduct", required=True),
+    "measure": Ref("OutcomeMeasure", required=True),
+    "value": Field("quantity"),
+    "time_point": Field("quantity"),
+    "participants": Field("integer"),
+    "result": Text(),
+}, check=check_outcome)
+def load_trial_outcome(record, ctx):
+    node, triples = claim(record, ctx, DKG.TrialOutcome, f"{ctx.label(record['trial'])}: {ctx.label(record['measure'])}")
+    triples += [(node, DKG.trial, ctx.iri(record["trial"])), (node, DKG.drug, ctx.iri(record["drug"])),
+                (node, DKG.outcomeMeasure, ctx.iri(record["measure"]))]
+    for key, predicate, part in (("value", DKG.outcomeValue, "value"), ("time_point", DKG.timePoint, "time-point")):
+        if key in record:
+            value_node = ctx.mint(record.id, part)
+            triples.append((node, predicate, value_node))
+            triples += quantity(value_node, record[key], ctx)
+    if "participants" in record:
+        triples.append((node, DKG.participantCount, integer(record["participants"])))
+    if "result" in record:
+        triples.append((node, DKG.resultDescription, text(record["result"])))
+    return triples
