@@ -12,6 +12,7 @@ import pyoxigraph as ox
 
 import loaders
 from drugkg.context import Context
+from drugkg.export import sorted_ntriples, write_exports
 from drugkg.errors import DataError, DataInvalid, UsageError
 from drugkg.ontology import load_ontology
 from drugkg.prefixes import expand
@@ -80,14 +81,14 @@ def compile_graph(data_dir: Path, ontology: Path, base_iri: str | None = None) -
             triples.update(loaders.load(record, ctx))
         except ValueError as exc:  # e.g. an IRI that pyoxigraph rejects
             raise DataInvalid([DataError(record.file, record.line, record.id, f"cannot be loaded: {exc}", "correct the values")]) from None
-    lines = sorted(f"{s} {p} {o} ." for s, p, o in triples)
+    ntriples = sorted_ntriples(triples)
     counts = {
-        "triples": len(lines),
+        "triples": len(triples),
         "claims": sum(1 for r in data.records if spec_is_claim(r.kind)),
         "entities": sum(1 for r in data.records if r.kind == "entity"),
         "documents": sum(1 for r in data.records if r.kind == "document"),
     }
-    return Compiled("".join(line + "\n" for line in lines), data, base, [display_path(p) for p in files], counts)
+    return Compiled(ntriples, data, base, [display_path(p) for p in files], counts)
 
 
 def load_store(compiled: Compiled) -> ox.Store:
@@ -109,7 +110,6 @@ def build(
     The exports are written to a temporary folder beside ``out_dir`` and swapped in at the end: on any error
     the previous ``out_dir`` is left exactly as it was.
     """
-    from drugkg.export import write_exports
     from drugkg.void import write_void
 
     progress(f"reading {data_dir}")
@@ -121,7 +121,7 @@ def build(
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-building-", dir=out_dir.parent))
     try:
         progress("writing exports")
-        written = write_exports(store, compiled.ntriples, staging)
+        written = write_exports(compiled.ntriples, staging)
         written.append(write_void(store, compiled, ontology, staging, written))
         shutil.copyfile(ontology, staging / "drugkg-ontology.ttl")
         written.append(staging / "drugkg-ontology.ttl")

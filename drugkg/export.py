@@ -1,38 +1,44 @@
-"""Exports: the built graph in every standard RDF format, written by Oxigraph (N-Triples sorted by us)."""
+"""Exports: the built graph in every standard RDF format, streamed from sorted N-Triples.
+
+Every serializer gets the triples in the same sorted order (subject, predicate, object as N-Triples text), so
+each file groups statements by subject and two builds of the same input are byte-identical.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from drugkg.terms import Triple
 from drugkg.vocab import WRITE_PREFIXES
 
-# file name -> Oxigraph format (None: our own sorted N-Triples text, byte-identical run to run)
-EXPORTS: dict[str, ox.RdfFormat | None] = {
+# file name -> format written
+EXPORTS: dict[str, ox.RdfFormat] = {
     "drugkg.ttl": ox.RdfFormat.TURTLE,
-    "drugkg.nt": None,
+    "drugkg.nt": ox.RdfFormat.N_TRIPLES,
     "drugkg.jsonld": ox.RdfFormat.JSON_LD,
     "drugkg.rdf": ox.RdfFormat.RDF_XML,
 }
 
-PARSE_FORMATS = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".rdf": ox.RdfFormat.RDF_XML,
-}
+
+def sorted_ntriples(triples: Iterable[Triple]) -> str:
+    """N-Triples text with one line per distinct triple, sorted: the canonical form of a built graph."""
+    return "".join(line + "\n" for line in sorted({f"{s} {p} {o} ." for s, p, o in triples}))
 
 
-def write_exports(store: ox.Store, ntriples: str, folder: Path) -> list[Path]:
-    """Write every export of the store's default graph into ``folder``; return the paths written."""
-    written = []
-    for name, fmt in EXPORTS.items():
-        path = folder / name
-        if fmt is None:
-            path.write_text(ntriples, encoding="utf-8")
-        else:
-            prefixes = WRITE_PREFIXES if fmt is not ox.RdfFormat.RDF_XML else None
-            store.dump(str(path), format=fmt, from_graph=ox.DefaultGraph(), prefixes=prefixes)
-        written.append(path)
-    return written
+def write_graph(ntriples: str, path: Path, fmt: ox.RdfFormat) -> Path:
+    """Write sorted N-Triples text to ``path`` in ``fmt`` (N-Triples is written as is)."""
+    if fmt is ox.RdfFormat.N_TRIPLES:
+        path.write_text(ntriples, encoding="utf-8")
+    else:
+        parsed = ox.parse(ntriples.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        prefixes = None if fmt is ox.RdfFormat.RDF_XML else WRITE_PREFIXES
+        ox.serialize(parsed, str(path), format=fmt, prefixes=prefixes)
+    return path
+
+
+def write_exports(ntriples: str, folder: Path) -> list[Path]:
+    """Write the graph in every export format into ``folder``; return the paths written."""
+    return [write_graph(ntriples, folder / name, fmt) for name, fmt in EXPORTS.items()]

@@ -8,6 +8,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from drugkg.build import Compiled
+from drugkg.export import sorted_ntriples, write_graph
 from drugkg.terms import date_literal, integer, plain, text
 from drugkg.vocab import DCAT, DCTERMS, DKG_NS, OWL, RDF, RDFS, VOID, WRITE_PREFIXES
 
@@ -94,11 +95,7 @@ def write_void(store: ox.Store, compiled: Compiled, ontology: Path, folder: Path
         triples += [(ds, DCAT.distribution, dist), (dist, RDF.type, DCAT.Distribution),
                     (dist, DCTERMS.title, plain(path.name)), (dist, DCAT.mediaType, plain(MEDIA_TYPES[path.suffix])),
                     (dist, DCAT.byteSize, integer(path.stat().st_size))]
-    void_store = ox.Store()
-    void_store.extend([ox.Quad(s, p, o) for s, p, o in triples])
-    target = folder / "void.ttl"
-    void_store.dump(str(target), format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=WRITE_PREFIXES)
-    return target
+    return write_graph(sorted_ntriples(triples), folder / "void.ttl", ox.RdfFormat.TURTLE)
 
 
 def compiled_iri(compiled: Compiled, ident: str) -> ox.NamedNode:

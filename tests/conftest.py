@@ -1,0 +1,59 @@
+"""Shared fixtures: the real graph built once per session, and paths to the project's inputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pyoxigraph as ox
+import pytest
+
+from drugkg.build import build
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+ONTOLOGY = ROOT / "ontology" / "drugkg.ttl"
+SHARED = ROOT.parent / "shared"
+SEEDS = SHARED / "seeds"
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite golden files from the current output (review every diff before committing)",
+    )
+
+
+@pytest.fixture(scope="session")
+def update_golden(request) -> bool:
+    return request.config.getoption("--update-golden")
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """The real Hemgenix graph, built once: the compiled graph, the output folder and a store holding it."""
+    out = tmp_path_factory.mktemp("build") / "dist"
+    compiled, written = build(DATA, out, ONTOLOGY)
+    store = ox.Store()
+    store.load(compiled.ntriples.encode(), format=ox.RdfFormat.N_TRIPLES)
+    return SimpleNamespace(compiled=compiled, out=out, written=written, store=store)
+
+
+PREFIXES = """
+PREFIX dkg: <https://w3id.org/drugkg/ontology#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+"""
+
+
+def select(store: ox.Store, query: str) -> list[dict[str, str]]:
+    """Run a SELECT with the common prefixes; rows as {variable: lexical value}."""
+    results = store.query(PREFIXES + query)
+    names = [v.value for v in results.variables]
+    return [{n: row[n].value for n in names if row[n] is not None} for row in results]

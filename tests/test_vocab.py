@@ -1,0 +1,69 @@
+"""Naming conventions and the namespace module: every DKG term in Python is declared in the ontology and the
+other way round; record kinds, loader modules and the data-format docs agree."""
+
+from __future__ import annotations
+
+import re
+
+import rdflib
+from rdflib import OWL, RDF
+
+import loaders
+from drugkg.schema import specs
+from drugkg.vocab import DKG, DKG_CLASSES, DKG_INDIVIDUALS, DKG_NS, DKG_PROPERTIES
+from tests.conftest import ONTOLOGY, ROOT
+
+
+def _declared(kind) -> set[str]:
+    graph = rdflib.Graph().parse(str(ONTOLOGY))
+    return {str(s)[len(DKG_NS):] for s in graph.subjects(RDF.type, kind) if str(s).startswith(DKG_NS)}
+
+
+def test_python_terms_match_the_ontology():
+    properties = _declared(OWL.ObjectProperty) | _declared(OWL.DatatypeProperty) | _declared(OWL.AnnotationProperty)
+    assert set(DKG_CLASSES) == _declared(OWL.Class)
+    assert set(DKG_PROPERTIES) == properties
+    assert set(DKG_INDIVIDUALS) == _declared(OWL.NamedIndividual)
+
+
+def test_undeclared_term_is_refused():
+    try:
+        DKG.NoSuchTerm  # noqa: B018
+    except AttributeError as exc:
+        assert "NoSuchTerm" in str(exc)
+    else:
+        raise AssertionError("an undeclared ontology term was accepted")
+
+
+def test_naming_conventions():
+    assert [c for c in DKG_CLASSES + DKG_INDIVIDUALS if not re.fullmatch(r"[A-Z][A-Za-z]*", c)] == []
+    assert [p for p in DKG_PROPERTIES if not re.fullmatch(r"[a-z][A-Za-z]*", p)] == []
+    assert [k for k in specs() if not re.fullmatch(r"[a-z]+(-[a-z]+)*", k)] == []
+
+
+def test_one_loader_module_per_kind():
+    modules = {p.stem for p in (ROOT / "loaders").glob("*.py") if not p.stem.startswith("_")}
+    assert modules == {k.replace("-", "_") for k in loaders.LOADERS}
+    assert set(loaders.LOADERS) == set(specs())
+
+
+def test_every_kind_and_field_is_documented():
+    doc = (ROOT / "docs" / "data-format.md").read_text()
+    for kind, spec in specs().items():
+        assert f"`{kind}`" in doc, f"record kind {kind} is not documented in docs/data-format.md"
+        for name in spec.fields:
+            assert re.search(rf"\b{name}\b", doc), f"field {kind}.{name} is not documented"
+
+
+def test_unknown_kind_lists_known_kinds():
+    from drugkg.reader import LineDict
+    from drugkg.schema import Record
+
+    data = LineDict(id="x")
+    data.line, data.key_lines = 1, {}
+    try:
+        loaders.load(Record("no-such-kind", data, "f.yaml", 0), None)
+    except loaders.UnknownKind as exc:
+        assert "indication" in str(exc) and "no-such-kind" in str(exc)
+    else:
+        raise AssertionError("an unknown kind was loaded")
