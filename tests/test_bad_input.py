@@ -1,0 +1,453 @@
+"""Bad input: every defect is reported as ``FILE:LINE: RECORD-ID: what is wrong (how to fix)``, and nothing is written.
+
+Each test copies the synthetic dataset ``tests/fixtures/minimal`` into ``tmp_path``, puts ONE defect into ONE file
+(on a line marked ``# <- defect``, so the expected line number is read from the text we wrote, never guessed), keeps
+a previous output folder ``dist/`` holding a sentinel file, runs ``drugkg build`` in-process and checks:
+
+* the exit code (1 invalid data, 2 usage error);
+* the exact error line(s), with the path as the tool shows it (relative to the working directory, see
+  ``drugkg.reader.display_path``: the tests chdir into ``tmp_path`` and pass relative paths);
+* that ``dist/`` is untouched, no export was written and no temporary ``.dist-*`` folder is left behind;
+* the last stderr line: the number of errors and that nothing was written.
+
+The data folder is deliberately called ``curated`` (not ``data``), so that a message that prints a hard-coded
+``data`` instead of the folder the user passed is caught.
+"""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from drugkg.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURE = REPO / "tests" / "fixtures" / "minimal"
+ONTOLOGY = REPO / "ontology" / "drugkg.ttl"
+DATA = "curated"
+SENTINEL = "output of a previous successful build\n"
+MARK = "# <- defect"
+DATE_FIX = 'write a date as "YYYY", "YYYY-MM" or "YYYY-MM-DD"'
+
+
+# ----------------------------------------------------------------------------------------------------- helpers
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """tmp_path holding a copy of the minimal dataset (``curated/``) and a previous build (``dist/``); cwd is tmp_path."""
+    shutil.copytree(FIXTURE, tmp_path / DATA)
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    (dist / "sentinel.txt").write_text(SENTINEL, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def yaml_text(body: str) -> str:
+    """A data file: a comment saying it is synthetic, then ``body`` (dedented)."""
+    return "# SYNTHETIC TEST DATA written by tests/test_bad_input.py: not real drug facts.\n" + textwrap.dedent(body)
+
+
+def marked_line(text: str, marker: str = MARK) -> int:
+    """The 1-based line of ``text`` that carries ``marker`` (exactly one line must)."""
+    hits = [number for number, line in enumerate(text.splitlines(), start=1) if marker in line]
+    assert len(hits) == 1, f"{marker!r} must mark exactly one line, found {hits}"
+    return hits[0]
+
+
+def edit(root: Path, relpath: str, old: str, new: str) -> str:
+    """Replace the single occurrence of ``old`` in a fixture file by ``new``; return the new text."""
+    path = root / DATA / relpath
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} must occur once in {relpath}"
+    text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+    return text
+
+
+def build(*extra: str, data: str = DATA) -> int:
+    return main(["build", "--data", data, "--out", "dist", "--ontology", str(ONTOLOGY), *extra])
+
+
+def assert_nothing_written(root: Path) -> None:
+    """The previous output is intact, no export was written, and no temporary folder is left behind."""
+    dist = root / "dist"
+    assert sorted(p.name for p in dist.iterdir()) == ["sentinel.txt"]
+    assert (dist / "sentinel.txt").read_text(encoding="utf-8") == SENTINEL
+    assert not list(root.glob(".dist-building-*"))
+    assert not list(root.glob(".dist-old-*"))
+    assert sorted(p.name for p in root.iterdir()) == sorted([DATA, "dist"])
+
+
+def assert_data_errors(root: Path, rc: int, captured, expected: list[str]) -> None:
+    """Exit 1, exactly the ``expected`` error lines in this order, the summary last, and nothing written."""
+    lines = captured.err.splitlines()
+    errors = [line for line in lines if not line.startswith("drugkg: ")]
+    assert errors == expected
+    assert lines[-1] == f"drugkg: {len(expected)} error(s); nothing was written."
+    assert rc == 1
+    assert captured.out == ""
+    assert_nothing_written(root)
+
+
+# ----------------------------------------------------------------------------------------------------- sanity
+
+
+def test_minimal_fixture_builds(workspace: Path, capsys: pytest.CaptureFixture) -> None:
+    """The unmodified fixture is valid, so every error in the tests below comes from the one defect put in."""
+    rc = build()
+    captured = capsys.readouterr()
+    assert rc == 0, captured.err
+    assert [line for line in captured.err.splitlines() if not line.startswith("drugkg: ")] == []
+    names = {p.name for p in (workspace / "dist").iterdir()}
+    assert "sentinel.txt" not in names  # the previous output was replaced
+    assert {"drugkg.ttl", "drugkg.nt", "void.ttl"} <= names
+    assert sorted(p.name for p in workspace.iterdir()) == sorted([DATA, "dist"])
+
+
+# ----------------------------------------------------------------------------------------------------- one defect in a new file
+
+
+REGIMEN = """\
+    dosage-regimen:
+      - id: test-x
+        source: test-label#dosing
+        drug: testamab
+        dose: {QUANTITY}  # <- defect
+        frequency: test-every-two-weeks
+        route: test-iv-infusion
+"""
+
+NEW_FILE_CASES = [
+    pytest.param(
+        """\
+        entity:
+          - id: test-x
+            type: Disease
+            label: x: y  # <- defect
+        """,
+        "-: YAML syntax error: mapping values are not allowed in this context (fix the YAML syntax at this line)",
+        id="yaml-syntax-error",
+    ),
+    pytest.param(
+        """\
+        entity:
+          - id: test-x
+            type: Disease
+            label: first label
+            label: second label  # <- defect
+        """,
+        "test-x: duplicate key 'label' (keep only one; merge the two values)",
+        id="duplicate-key-in-record",
+    ),
+    pytest.param(
+        """\
+        entity:
+          - id: testamab  # <- defect
+            type: DrugProduct
+            label: Testamab again
+        """,
+        f"testamab: duplicate id (first declared at {DATA}/entities.yaml:4) (give each record its own id)",
+        id="duplicate-id-across-files",
+    ),
+    pytest.param(
+        """\
+        entity:
+          - id: test-x
+            type: Disease
+            label: another invented disease
+            colour: red  # <- defect
+        """,
+        "test-x: unknown field 'colour' (remove it, or use one of: alt_labels, description, id, iri, label, type, xrefs)",
+        id="unknown-field",
+    ),
+    pytest.param(
+        """\
+        entities:  # <- defect
+          - id: test-x
+            type: Disease
+            label: another invented disease
+        """,
+        "-: unknown record kind 'entities' (use one of: dataset, adverse-event, ae-management, alternative, approval, "
+        "attribute, document, dosage-regimen, dose-adjustment, effectiveness-factor, entity, indication, non-indication, "
+        "patient-guidance, research-area, test-requirement, trial-outcome, unit)",
+        id="unknown-record-kind",
+    ),
+    pytest.param(
+        """\
+        indication:
+          - id: test-x
+            source: test-label#indications
+            drug: testamab
+            disease: no-such-disease  # <- defect
+            population: test-adults
+        """,
+        "test-x: disease refers to undeclared id 'no-such-disease' (declare 'no-such-disease' (a Disease) or fix the spelling)",
+        id="undeclared-entity",
+    ),
+    pytest.param(
+        """\
+        indication:
+          - id: test-x
+            source: test-label#indications
+            drug: testamab
+            disease: test-adults  # <- defect
+            population: test-adults
+        """,
+        "test-x: disease must refer to a Disease, but 'test-adults' is a Population (refer to a Disease)",
+        id="entity-of-wrong-type",
+    ),
+    pytest.param(
+        """\
+        indication:
+          - id: test-x  # <- defect (no source in this record)
+            drug: testamab
+            disease: test-disease
+            population: test-adults
+        """,
+        "test-x: missing required field 'source' (add source: DOC#SECTION naming where the fact is stated)",
+        id="claim-without-source",
+    ),
+    pytest.param(
+        """\
+        indication:
+          - id: test-x
+            source: test-label#no-such-section  # <- defect
+            drug: testamab
+            disease: test-disease
+            population: test-adults
+        """,
+        "test-x: source names unknown section 'no-such-section' of 'test-label' (use one of: dosing, indications)",
+        id="source-unknown-section",
+    ),
+    pytest.param(
+        """\
+        research-area:
+          - id: test-x
+            source: test-label#indications
+            drug: testamab
+            topic: an invented research topic
+            status: investigational
+            period_start: "2022-13-01"  # <- defect
+        """,
+        f"test-x: period_start bad date: '2022-13-01' is not a calendar date ({DATE_FIX})",
+        id="bad-date-field",
+    ),
+    pytest.param(
+        # periodStart is documented as "value (date)"; a month 13 must be refused here too, not published as text.
+        """\
+        attribute:
+          - id: test-x
+            source: test-label#indications
+            subject: test-trial
+            property: periodStart
+            value: "2022-13-01"  # <- defect
+        """,
+        f"test-x: value bad date: '2022-13-01' is not a calendar date ({DATE_FIX})",
+        id="bad-date-attribute-periodStart",
+    ),
+    pytest.param(
+        REGIMEN.replace("{QUANTITY}", "{value: lots, unit: milligram-per-kg}"),
+        "test-x: dose value: 'lots' is not a number (write a plain number such as 1.5 or 20000000000000)",
+        id="quantity-bad-number",
+    ),
+    pytest.param(
+        """\
+        dosage-regimen:
+          - id: test-x
+            source: test-label#dosing
+            drug: testamab
+            dose:
+              value: lots  # <- defect
+              unit: milligram-per-kg
+            frequency: test-every-two-weeks
+            route: test-iv-infusion
+        """,
+        "test-x: dose value: 'lots' is not a number (write a plain number such as 1.5 or 20000000000000)",
+        id="quantity-bad-number-block-style",
+    ),
+    pytest.param(
+        REGIMEN.replace("{QUANTITY}", "{value: 5, unit: furlong}"),
+        "test-x: dose has an unknown unit 'furlong' (declare it under unit: (with its UCUM code) or fix the spelling)",
+        id="quantity-unknown-unit",
+    ),
+    pytest.param(
+        REGIMEN.replace("{QUANTITY}", "{value: 5}"),
+        "test-x: dose has no unit (add unit: a unit id declared under unit:)",
+        id="quantity-without-unit",
+    ),
+    pytest.param(
+        """\
+        entity:
+          - id: test-x
+            type: Disease
+            label: another invented disease
+            xrefs:
+              - id: MONDO:123  # <- defect (malformed on purpose; test-only)
+                confidence: verified
+                seen: test-only identifier, seen nowhere
+        """,
+        "test-x: xrefs[0]: 'MONDO:123' is not a well-formed MONDO identifier: the local part must match \\d{7}, "
+        "for example MONDO:0000000 (correct it from ../shared/identifiers.md)",
+        id="identifier-wrong-format",
+    ),
+    pytest.param(
+        """\
+        entity:
+          - id: test-x
+            type: Disease
+            label: another invented disease
+            iri: MONDO:0000001  # <- defect (test-only identifier; no xrefs back it)
+        """,
+        "test-x: MONDO:0000001 is not among this entity's verified exact xrefs "
+        "(add {id: MONDO:0000001, confidence: verified, seen: ...} to xrefs)",
+        id="iri-not-a-verified-xref",
+    ),
+    pytest.param(
+        """\
+        attribute:
+          - id: test-x
+            source: test-label#indications
+            subject: testamab
+            property: colour  # <- defect
+            value: red
+        """,
+        "test-x: 'colour' is not an attribute property of the ontology (use one of: ageRange, aminoAcidChange, "
+        "brandName, causedByVariantIn, codonOptimized, deficientProtein, dosageForm, encodesGene, encodesProtein, "
+        "expressionRestrictedTo, followUpDuration, frequencyRange, genericName, hasActiveSubstance, hasBoxedWarning, "
+        "hasDrugClass, hasManifestation, hasPromoter, hasSerotype, hasTransgene, hasVariant, hasVector, "
+        "inheritancePattern, isPivotal, isRare, onsetDescription, participantCount, pathogenic, periodEnd, periodStart, "
+        "persistenceMode, primarilyAffects, producedIn, producesProtein, relativeActivity, replicationCompetent, route, "
+        "studiesDrug, targetsCellType, targetsOrgan, trialStatus, usualFrequency, variantOf)",
+        id="unknown-attribute-property",
+    ),
+    pytest.param(
+        """\
+        attribute:
+          - id: test-x
+            source: test-label#indications
+            subject: test-disease  # <- defect (brandName applies to a DrugProduct)
+            property: brandName
+            value: Testamab
+        """,
+        "test-x: 'test-disease' is a Disease, but brandName applies to DrugProduct "
+        "(pick a subject of the right type or another property)",
+        id="attribute-subject-outside-domain",
+    ),
+    pytest.param(
+        """\
+        entity:
+          - id: Bad_Id  # <- defect
+            type: Disease
+            label: another invented disease
+        """,
+        "Bad_Id: bad id 'Bad_Id' (use lower-case letters, digits and single hyphens, e.g. hemgenix-dose)",
+        id="bad-id",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "tail"), NEW_FILE_CASES)
+def test_defect_in_a_new_file(workspace: Path, capsys: pytest.CaptureFixture, body: str, tail: str) -> None:
+    text = yaml_text(body)
+    (workspace / DATA / "extra.yaml").write_text(text, encoding="utf-8")
+    rc = build()
+    assert_data_errors(workspace, rc, capsys.readouterr(), [f"{DATA}/extra.yaml:{marked_line(text)}: {tail}"])
+
+
+# ----------------------------------------------------------------------------------------------------- one defect in an existing file
+
+
+def test_bad_date_in_a_document(workspace: Path, capsys: pytest.CaptureFixture) -> None:
+    text = edit(workspace, "sources.yaml", "    file: testamab-label.txt\n",
+                f'    file: testamab-label.txt\n    date_modified: "2022-13-01"  {MARK}\n')
+    rc = build()
+    expected = f"{DATA}/sources.yaml:{marked_line(text)}: test-label: date_modified bad date: '2022-13-01' is not a calendar date ({DATE_FIX})"
+    assert_data_errors(workspace, rc, capsys.readouterr(), [expected])
+
+
+def test_unquoted_impossible_date_is_a_data_error_not_a_crash(workspace: Path, capsys: pytest.CaptureFixture) -> None:
+    """YAML reads an unquoted 2022-13-01 as a timestamp and PyYAML raises ValueError while constructing it.
+
+    The exact wording is left to the tool; it must be a normal data error (exit 1) on the defect's line,
+    naming the bad value, with the usual summary line, and no traceback.
+    """
+    text = edit(workspace, "sources.yaml", "    file: testamab-label.txt\n",
+                f"    file: testamab-label.txt\n    date_modified: 2022-13-01  {MARK}\n")
+    rc = build()
+    captured = capsys.readouterr()
+    errors = [line for line in captured.err.splitlines() if not line.startswith("drugkg: ")]
+    assert len(errors) == 1
+    assert errors[0].startswith(f"{DATA}/sources.yaml:{marked_line(text)}: ")
+    assert "2022-13-01" in errors[0]
+    assert errors[0].endswith(")")  # the fix, in parentheses
+    assert captured.err.splitlines()[-1] == "drugkg: 1 error(s); nothing was written."
+    assert rc == 1
+    assert_nothing_written(workspace)
+
+
+def test_missing_dataset_block(workspace: Path, capsys: pytest.CaptureFixture) -> None:
+    """Without a dataset block the error must name the data folder the user passed (here ``curated``)."""
+    (workspace / DATA / "dataset.yaml").unlink()
+    rc = build()
+    expected = f"{DATA}:1: dataset: no dataset block (add a file with 'dataset:' (id, title, version, ...))"
+    assert_data_errors(workspace, rc, capsys.readouterr(), [expected])
+
+
+# ----------------------------------------------------------------------------------------------------- several defects at once
+
+
+def test_three_defects_in_two_files_reported_together_sorted(workspace: Path, capsys: pytest.CaptureFixture) -> None:
+    """All errors are listed at once, sorted by file then line (not in the order the checks find them)."""
+    claims = edit(workspace, "claims.yaml", "    value: Testamab\n", "    value: Testamab\n    colour: red  # defect-1\n")
+    claims = edit(workspace, "claims.yaml", "    participants: 20\n", "    participants: 20\n    participants: 21  # defect-2\n")
+    entities = edit(workspace, "entities.yaml", "    label: response rate (test)\n",
+                    "    label: response rate (test)\n  - id: Bad_Id  # defect-3\n    type: Disease\n    label: bad id\n")
+    rc = build()
+    expected = [
+        f"{DATA}/claims.yaml:{marked_line(claims, '# defect-1')}: test-brand-name: unknown field 'colour' "
+        "(remove it, or use one of: differs_from, id, note, object, property, quantity, source, subject, value)",
+        f"{DATA}/claims.yaml:{marked_line(claims, '# defect-2')}: test-outcome: duplicate key 'participants' "
+        "(keep only one; merge the two values)",
+        f"{DATA}/entities.yaml:{marked_line(entities, '# defect-3')}: Bad_Id: bad id 'Bad_Id' "
+        "(use lower-case letters, digits and single hyphens, e.g. hemgenix-dose)",
+    ]
+    captured = capsys.readouterr()
+    assert_data_errors(workspace, rc, captured, expected)
+    assert captured.err.splitlines()[-1] == "drugkg: 3 error(s); nothing was written."
+
+
+# ----------------------------------------------------------------------------------------------------- usage errors
+
+
+@pytest.mark.parametrize(
+    ("data", "extra", "start", "end"),
+    [
+        pytest.param("missing", (), "drugkg: error: data folder missing does not exist",
+                     "; run from the repository root or pass --data DIR", id="data-folder-missing"),
+        pytest.param("empty", (), "drugkg: error: no *.yaml files under empty",
+                     "; pass --data DIR pointing at the curated data", id="data-folder-without-yaml"),
+        pytest.param(DATA, ("--base-iri", "not-an-iri"), "drugkg: error: base IRI 'not-an-iri' is not an IRI",
+                     "; give an absolute IRI such as https://example.org/id/", id="base-iri-not-an-iri"),
+        pytest.param(DATA, ("--base-iri", "https://example.org/id"),
+                     "drugkg: error: base IRI 'https://example.org/id' must be absolute and end with '/' or '#'",
+                     ", e.g. https://example.org/id/", id="base-iri-without-trailing-slash"),
+    ],
+)
+def test_usage_error(workspace: Path, capsys: pytest.CaptureFixture, data: str, extra: tuple[str, ...], start: str, end: str) -> None:
+    if data == "empty":
+        (workspace / "empty").mkdir()
+    rc = build(*extra, data=data)
+    captured = capsys.readouterr()
+    last = captured.err.splitlines()[-1]
+    assert last.startswith(start) and last.endswith(end), last
+    assert [line for line in captured.err.splitlines() if not line.startswith("drugkg: ")] == []
+    assert rc == 2
+    assert captured.out == ""
+    if data == "empty":
+        (workspace / "empty").rmdir()
+    assert_nothing_written(workspace)
