@@ -14,7 +14,7 @@ import loaders
 from drugkg.context import Context
 from drugkg.export import sorted_ntriples, write_exports
 from drugkg.errors import DataError, DataInvalid, UsageError
-from drugkg.ontology import load_ontology
+from drugkg.ontology import OntologyModel, load_ontology
 from drugkg.prefixes import expand
 from drugkg.reader import data_files, display_path, read_yaml
 from drugkg.schema import Dataset, spec_is_claim, validate
@@ -30,6 +30,7 @@ class Compiled:
     base: str
     files: list[str]
     counts: dict[str, int] = field(default_factory=dict)
+    context: Context | None = None
 
 
 def _check_base(base: str) -> str:
@@ -42,7 +43,7 @@ def _check_base(base: str) -> str:
     return base
 
 
-def make_context(data: Dataset, base: str) -> Context:
+def make_context(data: Dataset, base: str, ontology: OntologyModel) -> Context:
     """IRIs for every id: an entity's canonical external IRI when it has one, else minted as base + id."""
     iris, labels = {}, {}
     for record in data.records:
@@ -51,7 +52,8 @@ def make_context(data: Dataset, base: str) -> Context:
         name = record.get("label") or record.get("title")
         if isinstance(name, str):
             labels[record.id] = name
-    return Context(base, iris, labels)
+    kinds = {name: kind for name in ontology.properties if (kind := ontology.value_kind(name))}
+    return Context(base, iris, labels, kinds)
 
 
 def compile_graph(data_dir: Path, ontology: Path, base_iri: str | None = None) -> Compiled:
@@ -63,18 +65,21 @@ def compile_graph(data_dir: Path, ontology: Path, base_iri: str | None = None) -
     files = data_files(data_dir)
     if not files:
         raise UsageError(f"no *.yaml files under {data_dir}; pass --data DIR pointing at the curated data")
+    if base_iri is not None:
+        _check_base(base_iri)
+    model = load_ontology(ontology.resolve())
     parsed, errors = [], []
     for path in files:
         pf, problems = read_yaml(path)
         errors += problems
         if pf is not None:
             parsed.append(pf)
-    data, problems = validate(parsed, load_ontology(ontology.resolve()))
+    data, problems = validate(parsed, model, display_path(data_dir))
     errors += problems
     if errors:
         raise DataInvalid(errors)
     base = _check_base(base_iri or data.metadata["base_iri"])
-    ctx = make_context(data, base)
+    ctx = make_context(data, base, model)
     triples: set[Triple] = set()
     for record in data.records:
         try:
@@ -88,7 +93,7 @@ def compile_graph(data_dir: Path, ontology: Path, base_iri: str | None = None) -
         "entities": sum(1 for r in data.records if r.kind == "entity"),
         "documents": sum(1 for r in data.records if r.kind == "document"),
     }
-    return Compiled(ntriples, data, base, [display_path(p) for p in files], counts)
+    return Compiled(ntriples, data, base, [display_path(p) for p in files], counts, ctx)
 
 
 def load_store(compiled: Compiled) -> ox.Store:

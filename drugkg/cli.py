@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"drugkg: {len(exc.errors)} error(s); nothing was written.", file=sys.stderr)
         return EXIT_DATA_INVALID
     except UsageError as exc:
-        print(f"drugkg: error: {exc}", file=sys.stderr)
+        print(f"drugkg: error: {exc}; nothing was written.", file=sys.stderr)
         return EXIT_USAGE
     except OSError as exc:
         print(f"drugkg: error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)

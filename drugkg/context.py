@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pyoxigraph import NamedNode
 
@@ -20,6 +20,7 @@ class Context:
     base: str
     iris: Mapping[str, NamedNode]
     labels: Mapping[str, str]
+    value_kinds: Mapping[str, str] = field(default_factory=dict)  # datatype property -> bool/integer/text/date
 
     def iri(self, ident: str) -> NamedNode:
         """The IRI of a declared id (KeyError for an undeclared one: validation rules that out first)."""

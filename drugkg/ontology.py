@@ -13,7 +13,19 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from drugkg.vocab import DKG_NS, OWL, RDF, RDFS
+from drugkg.vocab import DKG_NS, OWL, RDF, RDFS, XSD
+
+# What kind of YAML value a datatype property takes, by its rdfs:range.
+VALUE_KINDS = {
+    XSD.boolean.value: "bool",
+    XSD.integer.value: "integer",
+    XSD.string.value: "text",
+    RDF.prefix + "langString": "text",
+    XSD.date.value: "date",
+    XSD.gYear.value: "date",
+    XSD.gYearMonth.value: "date",
+    DKG_NS + "partialDate": "date",
+}
 
 
 @dataclass(frozen=True)
@@ -36,6 +48,14 @@ class OntologyModel:
     def is_a(self, cls: str, target: str) -> bool:
         """True when ``cls`` is ``target`` or one of its subclasses."""
         return target in self.ancestors.get(cls, {cls})
+
+    def value_kind(self, prop: str) -> str | None:
+        """For a datatype property, the YAML value kind its range asks for (bool, integer, text or date)."""
+        info = self.properties.get(prop)
+        if info is None or info.kind != "datatype":
+            return None
+        kinds = {VALUE_KINDS.get(r) for r in info.range}
+        return kinds.pop() if len(kinds) == 1 and None not in kinds else None
 
     def conforms(self, cls: str, targets: frozenset[str] | set[str]) -> bool:
         """True when ``cls`` is (a subclass of) any of ``targets``; an empty target set accepts anything."""

@@ -69,7 +69,13 @@ def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
     return result
 
 
+def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> str:
+    """Keep dates as text: the validator checks them and reports an impossible one as a data error."""
+    return loader.construct_scalar(node)
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
@@ -101,7 +107,9 @@ def read_yaml(path: Path) -> tuple[ParsedFile | None, list[DataError]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        problem = " ".join(filter(None, [exc.context, exc.problem]))
+        problem = exc.problem or exc.context or "unreadable YAML"
+        if exc.context and exc.context_mark and exc.problem:
+            problem += f" ({exc.context} at line {exc.context_mark.line + 1})"
         return None, [DataError(shown, line, "-", f"YAML syntax error: {problem}", "fix the YAML syntax at this line")]
     except yaml.YAMLError as exc:
         return None, [DataError(shown, 1, "-", f"YAML error: {exc}", "fix the YAML syntax")]

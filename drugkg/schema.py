@@ -61,7 +61,8 @@ class KindSpec:
     kind: str
     fields: Mapping[str, Field]
     claim: bool = True
-    check: Callable[[Record, Checker], Iterable[tuple[str, str, str]]] | None = None
+    # yields (field name or line number, what is wrong, how to fix)
+    check: Callable[[Record, Checker], Iterable[tuple[str | int, str, str]]] | None = None
 
     def all_fields(self) -> dict[str, Field]:
         base = {"id": Field("id", True)}
@@ -176,26 +177,34 @@ def _targets_text(targets: tuple[str, ...]) -> str:
     return " or ".join(names) if names else "anything"
 
 
-def _check_quantity(value, checker: Checker) -> list[tuple[str, str]]:
+def _line(value, key) -> tuple[int, ...]:
+    """The line of ``key`` inside a block mapping, as a 1-tuple to append to a problem; () when unknown."""
+    return (value.line_of(key),) if isinstance(value, LineDict) and key in value.key_lines else ()
+
+
+def _check_quantity(value, checker: Checker) -> list[tuple]:
     fix_shape = "write {value: N, unit: UNIT-ID} or use min/max bounds, e.g. {min: 18, unit: year}"
     if not isinstance(value, dict):
         return [("is not a quantity", fix_shape)]
     problems = []
     unknown = sorted(set(value) - set(QUANTITY_KEYS))
     if unknown:
-        problems.append((f"has unknown quantity key(s) {', '.join(unknown)}", f"use only {', '.join(QUANTITY_KEYS)}"))
+        problems.append((f"has unknown quantity key(s) {', '.join(unknown)}", f"use only {', '.join(QUANTITY_KEYS)}",
+                         *_line(value, unknown[0])))
     unit = value.get("unit")
     if unit is None:
         problems.append(("has no unit", "add unit: a unit id declared under unit:"))
     elif not isinstance(unit, str) or not checker.ref_ok(unit, ("unit",)):
-        problems.append((f"has an unknown unit {unit!r}", "declare it under unit: (with its UCUM code) or fix the spelling"))
+        known = sorted(r.id for r in checker.data.records if r.kind == "unit")
+        problems.append((f"has an unknown unit {unit!r}", f"use one of {', '.join(known)}, or declare it under unit: with its UCUM code",
+                         *_line(value, "unit")))
     numbers = {}
     for key in QUANTITY_BOUNDS:
         if key in value:
             try:
                 numbers[key] = to_decimal(value[key])
             except ValueError as exc:
-                problems.append((f"{key}: {exc}", "write a plain number such as 1.5 or 20000000000000"))
+                problems.append((f"{key}: {exc}", "write a plain number such as 1.5 or 20000000000000", *_line(value, key)))
     if not numbers and not any(k in value for k in QUANTITY_BOUNDS):
         problems.append(("has no number", "give value, or a bound: min, min_exclusive, max, max_exclusive"))
     if "value" in value and any(k in value for k in QUANTITY_BOUNDS[1:]):
@@ -240,7 +249,7 @@ def check_value(f: Field, value, checker: Checker) -> list[tuple[str, str]]:
         if not isinstance(value, str):
             return [(f"must be an id, not {value!r}", "write the id of a declared record")]
         if value not in checker.data.by_id:
-            return [(f"refers to undeclared id {value!r}", f"declare {value!r} (a {_targets_text(f.targets)}) or fix the spelling")]
+            return [(f"refers to undeclared id {value!r}", f"declare {value!r} as a {_targets_text(f.targets)}, or fix the spelling")]
         if not checker.ref_ok(value, f.targets):
             return [(f"must refer to a {_targets_text(f.targets)}, but {value!r} is {checker.describe(value)}",
                      f"refer to a {_targets_text(f.targets)}")]
@@ -261,7 +270,7 @@ def check_value(f: Field, value, checker: Checker) -> list[tuple[str, str]]:
                 continue
             for key in ("interval", "duration"):
                 if key in step:
-                    problems += [(f"{key} {what}", fix) for what, fix in _check_quantity(step[key], checker)]
+                    problems += [(f"{key} {what}", *rest) for what, *rest in _check_quantity(step[key], checker)]
             if "description" in step and _check_scalar("text", step["description"]):
                 problems.append(("description must be text", "write a short paraphrase"))
         return problems
@@ -345,7 +354,7 @@ DATASET_FIELDS = {
 }
 
 
-def validate(parsed: list[ParsedFile], ontology: OntologyModel) -> tuple[Dataset, list[DataError]]:
+def validate(parsed: list[ParsedFile], ontology: OntologyModel, folder: str = "data") -> tuple[Dataset, list[DataError]]:
     """Check every record; return the dataset (usable only if there are no errors) and all errors."""
     records, metadata, errors = _collect(parsed)
     errors += _duplicate_key_errors(parsed, records)
@@ -370,14 +379,17 @@ def validate(parsed: list[ParsedFile], ontology: OntologyModel) -> tuple[Dataset
             data.sections[ident] = {s["id"]: s for s in record["sections"] if isinstance(s, dict) and isinstance(s.get("id"), str)}
     checker = Checker(ontology, data)
     if metadata is None:
-        errors.append(DataError("data", 1, "dataset", "no dataset block", "add a file with 'dataset:' (id, title, version, ...)"))
+        errors.append(DataError(folder, 1, "dataset", "no dataset block in any file",
+                                "add a dataset: mapping with id, title, description, version, issued, license, creator, base_iri"))
     else:
         errors += _check_fields(metadata, DATASET_FIELDS, checker)
     for record in data.records:
         spec = _SPECS[record.kind]
         errors += _check_fields(record, spec.all_fields(), checker)
         if spec.check is not None:
-            errors += [DataError(record.file, record.line_of(key), record.id, what, fix) for key, what, fix in spec.check(record, checker)]
+            for where, what, fix in spec.check(record, checker):
+                line = where if isinstance(where, int) else record.line_of(where)
+                errors.append(DataError(record.file, line, record.id, what, fix))
     return data, errors
 
 
@@ -402,7 +414,8 @@ def _check_fields(record: Record, fields: Mapping[str, Field], checker: Checker)
             problems = []  # checked by the kind's own check
         else:
             problems = check_value(f, value, checker)
-        errors += [DataError(record.file, record.line_of(key), record.id, f"{key} {what}", fix) for what, fix in problems]
+        for what, fix, *line in problems:
+            errors.append(DataError(record.file, line[0] if line else record.line_of(key), record.id, f"{key} {what}", fix))
     return errors
 
 

@@ -97,7 +97,9 @@ DKG_PROPERTIES = [
     "identifies", "identifierValue", "identifierScheme", "identifierIRI", "confidence", "seenAt",
 ]
 
-DKG = Namespace(DKG_NS, DKG_CLASSES + DKG_INDIVIDUALS + DKG_PROPERTIES)
+DKG_DATATYPES = ["partialDate"]
+
+DKG = Namespace(DKG_NS, DKG_CLASSES + DKG_INDIVIDUALS + DKG_PROPERTIES + DKG_DATATYPES)
 
 RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
 RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")

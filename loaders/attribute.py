@@ -8,30 +8,19 @@ while every such triple can be traced to the claims, and so the sources, that su
 from __future__ import annotations
 
 from drugkg.schema import Field, Record, Ref
-from drugkg.terms import boolean, date_literal, integer, text
-from drugkg.vocab import DKG, RDFS, XSD
+from drugkg.terms import boolean, check_date, date_literal, integer, text
+from drugkg.vocab import DKG, RDFS
 from loaders import loader
 from loaders._common import as_list, claim, quantity
 
 # Classes whose properties are bookkeeping of claims, quantities and sources, never entity attributes.
 NOT_ATTRIBUTE_DOMAINS = ("Claim", "Quantity", "Unit", "Schedule", "SourceDocument", "DocumentSection", "ExternalIdentifier")
 
-DATATYPE_KIND = {
-    XSD.boolean.value: "bool",
-    XSD.integer.value: "integer",
-    XSD.string.value: "text",
-    "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString": "text",
-    "http://www.w3.org/2000/01/rdf-schema#Literal": "scalar",
-}
-
-
 def _value_kind(value) -> str:
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, int):
         return "integer"
-    if hasattr(value, "isoformat"):
-        return "date"
     return "text"
 
 
@@ -67,15 +56,18 @@ def check_attribute(record: Record, checker):
                 yield "object", (f"{ident!r} is a {object_type}, but {name} takes "
                                  f"{' or '.join(sorted(info.range))}"), "refer to an entity of the right type"
     elif wanted == "value":
-        expected = {DATATYPE_KIND.get(r, "date") for r in info.range} or {"scalar"}
-        actual = _value_kind(record["value"])
-        if "scalar" not in expected and actual not in expected:
-            yield "value", f"{name} takes {' or '.join(sorted(expected))}, not {actual}", f"write a {' or '.join(sorted(expected))} value"
+        expected = onto.value_kind(name)
+        if expected == "date":
+            try:
+                check_date(record["value"])
+            except ValueError as exc:
+                yield "value", f"value bad date: {exc}", 'write a date as "YYYY", "YYYY-MM" or "YYYY-MM-DD"'
+        elif expected is None or _value_kind(record["value"]) != expected:
+            yield "value", f"value of {name} must be {expected or 'of a declared datatype'}, not {record['value']!r}", \
+                f"write a {expected} value" if expected else "give the property a datatype range in the ontology"
 
 
-def _literal(value):
-    kind = _value_kind(value)
-    return {"bool": boolean, "integer": integer, "date": date_literal, "text": text}[kind](value)
+LITERALS = {"bool": boolean, "integer": integer, "date": date_literal, "text": text}
 
 
 @loader(
@@ -101,7 +93,7 @@ def load_attribute(record, ctx):
         objects, extra = [node], quantity(node, record["quantity"], ctx)
         shown = next(o.value for _, p, o in extra if p == RDFS.label)
     else:
-        objects, extra = [_literal(record["value"])], []
+        objects, extra = [LITERALS[ctx.value_kinds[record["property"]]](record["value"])], []
         shown = str(record["value"])
     node, triples = claim(record, ctx, DKG.AttributeClaim, f"{ctx.label(record['subject'])} {record['property']} {shown}")
     triples += [(node, DKG.claimSubject, subject), (node, DKG.claimProperty, predicate)]

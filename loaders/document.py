@@ -19,23 +19,24 @@ def check_sections(record, checker):
         return
     seen = set()
     for index, section in enumerate(sections):
+        where = sections.line_of(index) if hasattr(sections, "line_of") else "sections"
         if not isinstance(section, dict):
-            yield "sections", f"item {index} is not a mapping", fix
+            yield where, f"item {index} is not a mapping", fix
             continue
         label = section.get("id", f"sections[{index}]")
         unknown = sorted(set(section) - set(SECTION_KEYS))
         if unknown:
-            yield "sections", f"section {label} has unknown key(s) {', '.join(unknown)}", f"use only {', '.join(SECTION_KEYS)}"
+            yield where, f"section {label} has unknown key(s) {', '.join(unknown)}", f"use only {', '.join(SECTION_KEYS)}"
         if not isinstance(section.get("id"), str) or not section["id"]:
-            yield "sections", f"section {index} has no id", "give every section a kebab-case id"
+            yield where, f"section {index} has no id", "give every section a kebab-case id"
         elif section["id"] in seen:
-            yield "sections", f"section id {section['id']!r} is used twice", "give each section its own id"
+            yield where, f"section id {section['id']!r} is used twice", "give each section its own id"
         seen.add(section.get("id"))
         if not isinstance(section.get("title"), str):
-            yield "sections", f"section {label} has no title", "copy the section heading as title"
+            yield where, f"section {label} has no title", "copy the section heading as title"
         line = section.get("line")
         if isinstance(line, bool) or not isinstance(line, int) or line < 1:
-            yield "sections", f"section {label} needs line: the 1-based line of its heading", "add line: N"
+            yield where, f"section {label} needs line: the 1-based line of its heading", "add line: N"
     for section in sections:
         if isinstance(section, dict) and "parent" in section and section["parent"] not in seen:
             yield "sections", f"section {section.get('id')} has unknown parent {section['parent']!r}", "name a section of this document"

@@ -19,7 +19,7 @@ def check_entity(record, checker):
     """The type is an ontology class; xrefs are well-formed; a canonical iri is one of its verified xrefs."""
     etype = record.get("type")
     if isinstance(etype, str) and etype not in checker.ontology.classes:
-        yield "type", f"unknown entity type {etype!r}", "use a class declared in ontology/drugkg.ttl, e.g. Disease"
+        yield "type", f"type {etype!r} is not a class of the ontology", "use a class declared in ontology/drugkg.ttl, e.g. Disease"
     xrefs = record.get("xrefs", [])
     if not isinstance(xrefs, list):
         yield "xrefs", "must be a list", "write xrefs as a list of {id, confidence, seen}"
@@ -27,38 +27,39 @@ def check_entity(record, checker):
     verified = set()
     for index, xref in enumerate(xrefs):
         where = f"xrefs[{index}]"
+        line = xrefs.line_of(index) if hasattr(xrefs, "line_of") else "xrefs"
         if not isinstance(xref, dict):
-            yield "xrefs", f"{where} is not a mapping", "write {id: PREFIX:LOCAL, confidence: verified, seen: ...}"
+            yield line, f"{where} is not a mapping", "write {id: PREFIX:LOCAL, confidence: verified, seen: ...}"
             continue
         unknown = sorted(set(xref) - set(XREF_KEYS))
         if unknown:
-            yield "xrefs", f"{where} has unknown key(s) {', '.join(unknown)}", f"use only {', '.join(XREF_KEYS)}"
+            yield line, f"{where} has unknown key(s) {', '.join(unknown)}", f"use only {', '.join(XREF_KEYS)}"
         try:
             parse_curie(xref.get("id"))
         except CurieError as exc:
-            yield "xrefs", f"{where}: {exc}", "correct it from ../shared/identifiers.md"
+            yield line, f"{where}: {exc}", "copy it from ../shared/identifiers.md, the verified list beside the checkout"
             continue
         if xref.get("confidence") not in ("verified", "likely"):
-            yield "xrefs", f"{where} ({xref['id']}) needs confidence: verified or likely", "copy the confidence from ../shared/identifiers.md"
+            yield line, f"{where} ({xref['id']}) needs confidence: verified or likely", "copy the confidence from ../shared/identifiers.md"
         if not isinstance(xref.get("seen"), str) or not xref["seen"].strip():
-            yield "xrefs", f"{where} ({xref['id']}) has no 'seen'", "add seen: where the identifier was seen (URL or repository path)"
+            yield line, f"{where} ({xref['id']}) has no 'seen'", "add seen: where the identifier was seen (URL or repository path)"
         if xref.get("relation", "exact") not in RELATIONS:
-            yield "xrefs", f"{where} ({xref['id']}) has relation {xref['relation']!r}", "write relation: exact or close"
+            yield line, f"{where} ({xref['id']}) has relation {xref['relation']!r}", "write relation: exact or close"
         if xref.get("confidence") == "verified" and xref.get("relation", "exact") == "exact":
             verified.add(xref["id"])
         owner = checker.data.xref_owner.setdefault(xref["id"], record.id)
         if owner != record.id:
-            yield "xrefs", f"{xref['id']} is also given for {owner!r}", "an identifier names one entity: keep it on the right one"
+            yield line, f"{xref['id']} is also given for {owner!r}", "an identifier names one entity: keep it on the right one"
     iri = record.get("iri")
     if iri is not None:
         try:
             if expand(iri) is None:
-                yield "iri", f"{iri} has no IRI pattern", "leave iri out; keep the identifier in xrefs"
+                yield "iri", f"iri {iri} has no IRI pattern", "leave iri out; keep the identifier in xrefs"
         except CurieError as exc:
-            yield "iri", str(exc), "correct it from ../shared/identifiers.md"
+            yield "iri", f"iri {exc}", "copy it from ../shared/identifiers.md, the verified list beside the checkout"
             return
         if iri not in verified:
-            yield "iri", f"{iri} is not among this entity's verified exact xrefs", f"add {{id: {iri}, confidence: verified, seen: ...}} to xrefs"
+            yield "iri", f"iri {iri} is not among this entity's verified exact xrefs", f"add {{id: {iri}, confidence: verified, seen: ...}} to xrefs"
 
 
 @loader(

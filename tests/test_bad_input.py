@@ -186,7 +186,7 @@ NEW_FILE_CASES = [
             disease: no-such-disease  # <- defect
             population: test-adults
         """,
-        "test-x: disease refers to undeclared id 'no-such-disease' (declare 'no-such-disease' (a Disease) or fix the spelling)",
+        "test-x: disease refers to undeclared id 'no-such-disease' (declare 'no-such-disease' as a Disease, or fix the spelling)",
         id="undeclared-entity",
     ),
     pytest.param(
@@ -272,7 +272,7 @@ NEW_FILE_CASES = [
     ),
     pytest.param(
         REGIMEN.replace("{QUANTITY}", "{value: 5, unit: furlong}"),
-        "test-x: dose has an unknown unit 'furlong' (declare it under unit: (with its UCUM code) or fix the spelling)",
+        "test-x: dose has an unknown unit 'furlong' (use one of milligram-per-kg, percent, week, or declare it under unit: with its UCUM code)",
         id="quantity-unknown-unit",
     ),
     pytest.param(
@@ -292,7 +292,7 @@ NEW_FILE_CASES = [
                 seen: test-only identifier, seen nowhere
         """,
         "test-x: xrefs[0]: 'MONDO:123' is not a well-formed MONDO identifier: the local part must match \\d{7}, "
-        "for example MONDO:0000000 (correct it from ../shared/identifiers.md)",
+        "for example MONDO:0000000 (copy it from ../shared/identifiers.md, the verified list beside the checkout)",
         id="identifier-wrong-format",
     ),
     pytest.param(
@@ -303,7 +303,7 @@ NEW_FILE_CASES = [
             label: another invented disease
             iri: MONDO:0000001  # <- defect (test-only identifier; no xrefs back it)
         """,
-        "test-x: MONDO:0000001 is not among this entity's verified exact xrefs "
+        "test-x: iri MONDO:0000001 is not among this entity's verified exact xrefs "
         "(add {id: MONDO:0000001, confidence: verified, seen: ...} to xrefs)",
         id="iri-not-a-verified-xref",
     ),
@@ -394,7 +394,7 @@ def test_missing_dataset_block(workspace: Path, capsys: pytest.CaptureFixture) -
     """Without a dataset block the error must name the data folder the user passed (here ``curated``)."""
     (workspace / DATA / "dataset.yaml").unlink()
     rc = build()
-    expected = f"{DATA}:1: dataset: no dataset block (add a file with 'dataset:' (id, title, version, ...))"
+    expected = f"{DATA}:1: dataset: no dataset block in any file (add a dataset: mapping with id, title, description, version, issued, license, creator, base_iri)"
     assert_data_errors(workspace, rc, capsys.readouterr(), [expected])
 
 
@@ -428,14 +428,14 @@ def test_three_defects_in_two_files_reported_together_sorted(workspace: Path, ca
     ("data", "extra", "start", "end"),
     [
         pytest.param("missing", (), "drugkg: error: data folder missing does not exist",
-                     "; run from the repository root or pass --data DIR", id="data-folder-missing"),
+                     "; run from the repository root or pass --data DIR; nothing was written.", id="data-folder-missing"),
         pytest.param("empty", (), "drugkg: error: no *.yaml files under empty",
-                     "; pass --data DIR pointing at the curated data", id="data-folder-without-yaml"),
+                     "; pass --data DIR pointing at the curated data; nothing was written.", id="data-folder-without-yaml"),
         pytest.param(DATA, ("--base-iri", "not-an-iri"), "drugkg: error: base IRI 'not-an-iri' is not an IRI",
-                     "; give an absolute IRI such as https://example.org/id/", id="base-iri-not-an-iri"),
+                     "; give an absolute IRI such as https://example.org/id/; nothing was written.", id="base-iri-not-an-iri"),
         pytest.param(DATA, ("--base-iri", "https://example.org/id"),
                      "drugkg: error: base IRI 'https://example.org/id' must be absolute and end with '/' or '#'",
-                     ", e.g. https://example.org/id/", id="base-iri-without-trailing-slash"),
+                     ", e.g. https://example.org/id/; nothing was written.", id="base-iri-without-trailing-slash"),
     ],
 )
 def test_usage_error(workspace: Path, capsys: pytest.CaptureFixture, data: str, extra: tuple[str, ...], start: str, end: str) -> None:

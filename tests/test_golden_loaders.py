@@ -11,7 +11,7 @@ import rdflib
 from rdflib.compare import graph_diff, to_isomorphic
 
 import loaders
-from drugkg.build import compile_graph, make_context
+from drugkg.build import compile_graph
 from drugkg.export import sorted_ntriples, write_graph
 from tests.conftest import ONTOLOGY, ROOT
 
@@ -36,8 +36,7 @@ def _actual_graph(case: str, tmp_path: Path) -> str:
     shutil.copy(GOLDEN / "_common.yaml", data / "_common.yaml")
     shutil.copy(GOLDEN / f"{case}.yaml", data / f"{case}.yaml")
     compiled = compile_graph(data, ONTOLOGY)
-    ctx = make_context(compiled.data, compiled.base)
-    return sorted_ntriples(loaders.load(compiled.data.by_id[case], ctx))
+    return sorted_ntriples(loaders.load(compiled.data.by_id[case], compiled.context))
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -10,7 +10,7 @@ from rdflib import OWL, RDF
 
 import loaders
 from drugkg.schema import specs
-from drugkg.vocab import DKG, DKG_CLASSES, DKG_INDIVIDUALS, DKG_NS, DKG_PROPERTIES
+from drugkg.vocab import DKG, DKG_CLASSES, DKG_DATATYPES, DKG_INDIVIDUALS, DKG_NS, DKG_PROPERTIES
 from tests.conftest import ONTOLOGY, ROOT
 
 
@@ -24,6 +24,7 @@ def test_python_terms_match_the_ontology():
     assert set(DKG_CLASSES) == _declared(OWL.Class)
     assert set(DKG_PROPERTIES) == properties
     assert set(DKG_INDIVIDUALS) == _declared(OWL.NamedIndividual)
+    assert set(DKG_DATATYPES) == _declared(rdflib.RDFS.Datatype)
 
 
 def test_undeclared_term_is_refused():
