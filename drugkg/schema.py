@@ -133,8 +133,8 @@ class Checker:
         if record is None:
             return "undeclared"
         if record.kind == "entity":
-            return f"a {record.get('type')}"
-        return f"a {record.kind} record"
+            return _a(str(record.get("type")))
+        return _a(f"{record.kind} record")
 
     def ref_ok(self, ident: str, targets: tuple[str, ...]) -> bool:
         record = self.data.by_id.get(ident)
@@ -170,6 +170,11 @@ def specs() -> dict[str, KindSpec]:
 def spec_is_claim(kind: str) -> bool:
     spec = _SPECS.get(kind)
     return spec is not None and spec.claim
+
+
+def _a(noun: str) -> str:
+    """The noun with its indefinite article: 'a Disease', 'an AdverseEvent'."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
 
 
 def _targets_text(targets: tuple[str, ...]) -> str:
@@ -249,10 +254,10 @@ def check_value(f: Field, value, checker: Checker) -> list[tuple[str, str]]:
         if not isinstance(value, str):
             return [(f"must be an id, not {value!r}", "write the id of a declared record")]
         if value not in checker.data.by_id:
-            return [(f"refers to undeclared id {value!r}", f"declare {value!r} as a {_targets_text(f.targets)}, or fix the spelling")]
+            return [(f"refers to undeclared id {value!r}", f"declare {value!r} as {_a(_targets_text(f.targets))}, or fix the spelling")]
         if not checker.ref_ok(value, f.targets):
-            return [(f"must refer to a {_targets_text(f.targets)}, but {value!r} is {checker.describe(value)}",
-                     f"refer to a {_targets_text(f.targets)}")]
+            return [(f"must refer to {_a(_targets_text(f.targets))}, but {value!r} is {checker.describe(value)}",
+                     f"refer to {_a(_targets_text(f.targets))}")]
         return []
     if f.type == "keyword":
         if value not in f.keywords:
