@@ -1,0 +1,44 @@
+"""The command line: help with examples, exit codes, the summary, and the default output folder."""
+
+from __future__ import annotations
+
+import pytest
+
+from drugkg.cli import main
+from tests.conftest import DATA, ONTOLOGY
+
+
+def test_no_command_prints_help_and_exits_2(capsys):
+    assert main([]) == 2
+    assert "build" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["build", "--help"]])
+def test_help_has_an_example(argv, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert "Exit codes" in out or "Example: drugkg build --out dist/" in out
+    if argv == ["build", "--help"]:
+        assert "Example: drugkg build --out dist/" in out
+
+
+def test_build_prints_summary_and_defaults_to_dist(tmp_path, monkeypatch, capsys, built):
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", "--data", str(DATA), "--ontology", str(ONTOLOGY)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    counts = built.compiled.counts
+    assert out[0] == (f"Built {counts['triples']} triples: {counts['claims']} claims, {counts['entities']} entities, "
+                      f"{counts['documents']} source documents, from {len(built.compiled.files)} data files.")
+    assert out[1].startswith("Wrote to ") and "drugkg.ttl" in out[1] and "void.ttl" in out[1]
+    assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == sorted(p.name for p in built.written)
+
+
+def test_rebuild_replaces_previous_output(tmp_path, capsys):
+    out = tmp_path / "dist"
+    out.mkdir()
+    (out / "stale.txt").write_text("old")
+    assert main(["build", "--data", str(DATA), "--ontology", str(ONTOLOGY), "--out", str(out)]) == 0
+    assert not (out / "stale.txt").exists() and (out / "drugkg.ttl").is_file()
+    assert [p.name for p in tmp_path.iterdir()] == ["dist"]  # no temporary folder left behind
