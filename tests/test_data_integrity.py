@@ -75,33 +75,30 @@ def test_facts_are_paraphrased_not_pasted():
     assert pasted == []
 
 
+def _entity_xrefs():
+    """(entity id, CURIE, local part, confidence) for every external identifier in the data."""
+    for kind, record in _records():
+        if kind == "entity":
+            for xref in record.get("xrefs", []):
+                yield record["id"], xref["id"], xref["id"].split(":", 1)[1], xref["confidence"]
+
+
 @pytest.fixture(scope="module")
 def identifiers_text() -> str:
     return (SHARED / "identifiers.md").read_text(encoding="utf-8")
 
 
 def test_identifiers_come_from_the_verified_list(identifiers_text):
-    unknown = []
-    for kind, record in _records():
-        if kind != "entity":
-            continue
-        for xref in record.get("xrefs", []):
-            local = xref["id"].split(":", 1)[1]
-            if local not in identifiers_text:
-                unknown.append(f"{record['id']}: {xref['id']}")
-    assert unknown == []
+    assert [f"{e}: {curie}" for e, curie, local, _ in _entity_xrefs() if local not in identifiers_text] == []
 
 
 def test_likely_identifiers_are_marked_likely(identifiers_text):
     """An id that identifiers.md rates only 'likely' (in every table row whose ID cell holds it) is not 'verified'."""
     rows = [[c.strip() for c in line.split("|")[1:-1]] for line in identifiers_text.splitlines() if line.startswith("|")]
     wrongly_verified = []
-    for kind, record in _records():
-        if kind != "entity":
-            continue
-        for xref in record.get("xrefs", []):
-            local = xref["id"].split(":", 1)[1]
-            ratings = [" ".join(row) for row in rows if len(row) > 4 and re.search(rf"(?<![\w.-]){re.escape(local)}(?![\w-])", " ".join(row[:3]))]
-            if xref["confidence"] == "verified" and ratings and all("verified" not in r for r in ratings):
-                wrongly_verified.append(f"{record['id']}: {xref['id']}")
+    for entity, curie, local, confidence in _entity_xrefs():
+        pattern = rf"(?<![\w.-]){re.escape(local)}(?![\w-])"
+        ratings = [" ".join(row) for row in rows if len(row) > 4 and re.search(pattern, " ".join(row[:3]))]
+        if confidence == "verified" and ratings and all("verified" not in r for r in ratings):
+            wrongly_verified.append(f"{entity}: {curie}")
     assert wrongly_verified == []
