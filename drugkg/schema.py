@@ -29,7 +29,7 @@ class Field:
     """One field of a record kind.
 
     ``type`` is one of: text, string, bool, integer, date, quantity, ref, keyword, source, schedule, curie,
-    xrefs, sections, scalar (text, bool, integer or date), any (checked by the kind's own ``check``).
+    xrefs, sections (both checked by the kind's own ``check``), scalar (text, bool, integer or date).
     For ``ref``, ``targets`` names what may be referred to: an ontology class (entities of that class or a
     subclass), ``claim:<kind>``, ``unit`` or ``entity`` (any entity).
     """
@@ -415,7 +415,7 @@ def _check_fields(record: Record, fields: Mapping[str, Field], checker: Checker)
             continue
         if f.type == "source":
             problems = _check_source(value, checker)
-        elif f.type in {"xrefs", "sections", "any"}:
+        elif f.type in {"xrefs", "sections"}:
             problems = []  # checked by the kind's own check
         else:
             problems = check_value(f, value, checker)

@@ -9,6 +9,7 @@ import pyoxigraph as ox
 
 from drugkg.build import Compiled
 from drugkg.export import sorted_ntriples, write_graph
+from drugkg.ontology import load_ontology
 from drugkg.terms import date_literal, integer, plain, text
 from drugkg.vocab import DCAT, DCTERMS, DKG_NS, OWL, RDF, RDFS, VOID, WRITE_PREFIXES
 
@@ -43,13 +44,6 @@ def _slug(iri: str) -> str:
     return quote(iri, safe="")
 
 
-def ontology_version_iri(ontology: Path) -> ox.NamedNode | None:
-    store = ox.Store()
-    store.load(path=str(ontology), format=ox.RdfFormat.TURTLE)
-    found = [q.object for q in store.quads_for_pattern(None, OWL.versionIRI, None)]
-    return found[0] if found else None
-
-
 def write_void(store: ox.Store, compiled: Compiled, ontology: Path, folder: Path, exports: list[Path]) -> Path:
     """Describe the dataset (counts, classes, properties, sources, files) in ``folder/void.ttl``."""
     meta = compiled.data.metadata
@@ -69,7 +63,7 @@ def write_void(store: ox.Store, compiled: Compiled, ontology: Path, folder: Path
         (ds, VOID.uriSpace, plain(base)),
         (ds, VOID.vocabulary, ox.NamedNode(DKG_NS)),
     ]
-    version_iri = ontology_version_iri(ontology)
+    version_iri = load_ontology(ontology.resolve()).version_iri
     if version_iri is not None:
         triples.append((ds, DCTERMS.conformsTo, version_iri))
     for record in compiled.data.records:
