@@ -8,12 +8,15 @@ declared ``rdfs:domain`` and ``rdfs:range`` (a ``owl:unionOf`` list counts as ea
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from drugkg.vocab import DKG_NS, OWL, RDF, RDFS, XSD
+
+# Classes whose properties are bookkeeping of claims, quantities and sources, never entity attributes.
+NOT_ATTRIBUTE_DOMAINS = ("Claim", "Quantity", "Unit", "Schedule", "SourceDocument", "DocumentSection", "ExternalIdentifier")
 
 # What kind of YAML value a datatype property takes, by its rdfs:range.
 VALUE_KINDS = {
@@ -49,6 +52,19 @@ class OntologyModel:
     def is_a(self, cls: str, target: str) -> bool:
         """True when ``cls`` is ``target`` or one of its subclasses."""
         return target in self.ancestors.get(cls, {cls})
+
+    @cached_property
+    def attribute_properties(self) -> tuple[str, ...]:
+        """Properties an attribute claim may use: those with a domain that is an entity class (sorted)."""
+        return tuple(sorted(
+            name for name, info in self.properties.items()
+            if any(not any(self.is_a(d, n) for n in NOT_ATTRIBUTE_DOMAINS) for d in info.domain)
+        ))
+
+    @cached_property
+    def claim_classes(self) -> tuple[str, ...]:
+        """The concrete claim classes: every subclass of dkg:Claim (sorted)."""
+        return tuple(sorted(c for c in self.classes if c != "Claim" and self.is_a(c, "Claim")))
 
     def value_kind(self, prop: str) -> str | None:
         """For a datatype property, the YAML value kind its range asks for (bool, integer, text or date)."""

@@ -68,7 +68,7 @@ def write_void(store: ox.Store, compiled: Compiled, ontology: Path, folder: Path
         triples.append((ds, DCTERMS.conformsTo, version_iri))
     for record in compiled.data.records:
         if record.kind == "document":
-            triples.append((ds, DCTERMS.source, compiled_iri(compiled, record.id)))
+            triples.append((ds, DCTERMS.source, compiled.context.iri(record.id)))
     stats = _one(store, _STATS) | _one(store, _TYPED)
     for key, predicate in (("triples", VOID.triples), ("entities", VOID.entities), ("classes", VOID.classes),
                            ("properties", VOID.properties), ("subjects", VOID.distinctSubjects),
@@ -91,6 +91,3 @@ def write_void(store: ox.Store, compiled: Compiled, ontology: Path, folder: Path
                     (dist, DCAT.byteSize, integer(path.stat().st_size))]
     return write_graph(sorted_ntriples(triples), folder / "void.ttl", ox.RdfFormat.TURTLE)
 
-
-def compiled_iri(compiled: Compiled, ident: str) -> ox.NamedNode:
-    return ox.NamedNode(compiled.base + ident)

@@ -14,7 +14,7 @@ from loaders._common import as_list, claim
     "route": Ref("Route"),
 })
 def load_ae_management(record, ctx):
-    events = ", ".join(record_label for record_label in (ctx.label(i) for i in as_list(record["manages"])))
+    events = ", ".join(ctx.label(i) for i in as_list(record["manages"]))
     node, triples = claim(record, ctx, DKG.AdverseEventManagement, f"management of {events}")
     triples += [(node, DKG.manages, ctx.iri(i)) for i in as_list(record["manages"])]
     triples.append((node, DKG.action, text(record["action"])))

@@ -13,9 +13,6 @@ from drugkg.vocab import DKG, RDFS
 from loaders import loader
 from loaders._common import as_list, claim, quantity
 
-# Classes whose properties are bookkeeping of claims, quantities and sources, never entity attributes.
-NOT_ATTRIBUTE_DOMAINS = ("Claim", "Quantity", "Unit", "Schedule", "SourceDocument", "DocumentSection", "ExternalIdentifier")
-
 def _value_kind(value) -> str:
     if isinstance(value, bool):
         return "bool"
@@ -29,10 +26,7 @@ def check_attribute(record: Record, checker):
     onto = checker.ontology
     name = record.get("property")
     info = onto.properties.get(name) if isinstance(name, str) else None
-    attributes = sorted(
-        p for p, i in onto.properties.items()
-        if any(not any(onto.is_a(d, n) for n in NOT_ATTRIBUTE_DOMAINS) for d in i.domain)
-    )
+    attributes = onto.attribute_properties
     if info is None or name not in attributes:
         yield "property", f"{name!r} is not an attribute property of the ontology", f"use one of: {', '.join(attributes)}"
         return

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pyoxigraph as ox
 import pytest
 
-from drugkg.build import build
+from drugkg.build import build, load_store
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -35,9 +35,7 @@ def built(tmp_path_factory):
     """The real Hemgenix graph, built once: the compiled graph, the output folder and a store holding it."""
     out = tmp_path_factory.mktemp("build") / "dist"
     compiled, written = build(DATA, out, ONTOLOGY)
-    store = ox.Store()
-    store.load(compiled.ntriples.encode(), format=ox.RdfFormat.N_TRIPLES)
-    return SimpleNamespace(compiled=compiled, out=out, written=written, store=store)
+    return SimpleNamespace(compiled=compiled, out=out, written=written, store=load_store(compiled))
 
 
 PREFIXES = """

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import select
+from drugkg.ontology import load_ontology
+from tests.conftest import ONTOLOGY, select
 
 # A claim pattern per fact kind: ?claim must be bound; the test adds the provenance pattern.
 FACT_KINDS = {
@@ -73,13 +74,8 @@ def test_both_documents_contribute_to_each_major_kind(built):
     }
 
 
-CLAIM_CLASSES = ("AttributeClaim", "RegulatoryApproval", "Indication", "NonIndication", "DosageRegimen",
-                 "DoseAdjustment", "AdverseEventAssociation", "AdverseEventManagement", "TestRequirement",
-                 "TrialOutcome", "PatientGuidance", "EffectivenessFactor", "ResearchArea", "AlternativeMention")
-
-
 def test_every_claim_has_exactly_one_source_section(built):
-    values = " ".join(f"dkg:{c}" for c in CLAIM_CLASSES)
+    values = " ".join(f"dkg:{c}" for c in load_ontology(ONTOLOGY).claim_classes)
     rows = select(built.store, f"""
         SELECT ?claim (COUNT(?s) AS ?n) WHERE {{
           VALUES ?cls {{ {values} }} ?claim a ?cls .
