@@ -12,12 +12,13 @@ import pyoxigraph as ox
 
 import loaders
 from drugkg.context import Context
-from drugkg.export import sorted_ntriples, write_exports
 from drugkg.errors import DataError, DataInvalid, UsageError
+from drugkg.export import sorted_ntriples, write_exports
 from drugkg.ontology import OntologyModel, load_ontology
+from drugkg.paths import default_checks_dir
 from drugkg.prefixes import expand
 from drugkg.reader import data_files, display_path, read_yaml
-from drugkg.schema import Dataset, spec_is_claim, validate
+from drugkg.schema import Dataset, Record, spec_is_claim, validate
 from drugkg.terms import Triple
 
 
@@ -96,11 +97,44 @@ def compile_graph(data_dir: Path, ontology: Path, base_iri: str | None = None) -
     return Compiled(ntriples, data, base, [display_path(p) for p in files], counts, ctx)
 
 
-def load_store(compiled: Compiled) -> ox.Store:
-    """An in-memory Oxigraph store holding the compiled graph in its default graph."""
-    store = ox.Store()
-    store.load(compiled.ntriples.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    return store
+def origins(compiled: Compiled) -> dict[str, Record]:
+    """The record each IRI of the graph came from: declared ids, and IRIs minted under a record's id."""
+    by_iri: dict[str, Record] = {}
+    records = {record.id: record for record in compiled.data.records}
+    for ident, iri in compiled.context.iris.items():
+        if ident in records:
+            by_iri[iri.value] = records[ident]
+    for record in compiled.data.records:
+        by_iri.setdefault(compiled.base + record.id, record)
+    return by_iri
+
+
+def run_checks(store: ox.Store, compiled: Compiled, checks_dir: Path) -> list[DataError]:
+    """Run every ``checks_dir/*-violation.rq``; each row is a violation, reported against its source record."""
+    from drugkg.engine import cell, run_local
+    from drugkg.queries import load_query_file
+
+    by_iri = origins(compiled)
+    errors = []
+    for path in sorted(checks_dir.glob("*-violation.rq")):
+        check = load_query_file(path)
+        for row in run_local(store, check.text, str(path)):
+            focus = row["focus"].value if row["focus"] is not None else ""
+            record = by_iri.get(focus) or by_iri.get(_owner(focus, compiled.base))
+            message = cell(row["message"]) if row["message"] is not None else check.summary
+            fix = f"data-quality check {path.stem}: {check.summary.rstrip('.')}"
+            if record is not None:
+                errors.append(DataError(record.file, record.line, record.id, message, fix))
+            else:
+                errors.append(DataError(display_path(path), 1, focus or "(graph)", message, fix))
+    return errors
+
+
+def _owner(iri: str, base: str) -> str:
+    """``{base}claim/dose`` -> ``{base}claim``: the record IRI a minted sub-resource belongs to."""
+    if not iri.startswith(base):
+        return iri
+    return base + iri[len(base):].split("/")[0]
 
 
 def build(
@@ -109,27 +143,38 @@ def build(
     ontology: Path,
     base_iri: str | None = None,
     progress: Callable[[str], None] = lambda message: None,
+    checks_dir: Path | None = None,
 ) -> tuple[Compiled, list[Path]]:
-    """Build the graph and write every export into ``out_dir``, replacing it only when everything succeeded.
+    """Build the graph, check it and write the store and every export into ``out_dir``, all or nothing.
 
-    The exports are written to a temporary folder beside ``out_dir`` and swapped in at the end: on any error
-    the previous ``out_dir`` is left exactly as it was.
+    Everything is written to a temporary folder beside ``out_dir`` and swapped in at the end: on any error
+    (including a data-quality check in ``checks_dir`` that returns rows) the previous ``out_dir`` is left exactly
+    as it was.
     """
+    from drugkg.engine import STORE_DIR, write_store
     from drugkg.void import write_void
 
     progress(f"reading {data_dir}")
     compiled = compile_graph(data_dir, ontology, base_iri)
-    progress(f"loading {compiled.counts['triples']} triples into the store")
-    store = load_store(compiled)
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-building-", dir=out_dir.parent))
     try:
+        progress(f"loading {compiled.counts['triples']} triples into the store")
+        store = write_store(staging / STORE_DIR, compiled.ntriples, ontology)
+        checks_dir = default_checks_dir() if checks_dir is None else checks_dir
+        if not checks_dir.is_dir():
+            raise UsageError(f"check folder {checks_dir} does not exist; run from the repository root or pass --checks DIR")
+        progress(f"running the data-quality checks in {display_path(checks_dir)}")
+        problems = run_checks(store, compiled, checks_dir)
+        if problems:
+            raise DataInvalid(problems)
         progress("writing exports")
         written = write_exports(compiled.ntriples, staging)
         written.append(write_void(store, compiled, ontology, staging, written))
         shutil.copyfile(ontology, staging / "drugkg-ontology.ttl")
         written.append(staging / "drugkg-ontology.ttl")
+        del store  # closes the store's files before the folder is moved
         _swap(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -11,7 +11,13 @@ import sys
 from pathlib import Path
 
 from drugkg.errors import EXIT_DATA_INVALID, EXIT_OK, EXIT_USAGE, DataInvalid, UsageError
-from drugkg.paths import default_data_dir, default_ontology, default_out_dir
+from drugkg.paths import (
+    default_checks_dir,
+    default_data_dir,
+    default_ontology,
+    default_out_dir,
+    default_queries_dir,
+)
 
 
 def _progress(message: str) -> None:
@@ -21,14 +27,65 @@ def _progress(message: str) -> None:
 def cmd_build(args: argparse.Namespace) -> int:
     from drugkg.build import build
 
-    compiled, written = build(args.data, args.out, args.ontology, args.base_iri, progress=_progress)
+    compiled, written = build(args.data, args.out, args.ontology, args.base_iri, progress=_progress, checks_dir=args.checks)
     counts = compiled.counts
     print(
         f"Built {counts['triples']} triples: {counts['claims']} claims, {counts['entities']} entities, "
         f"{counts['documents']} source documents, from {len(compiled.files)} data files."
     )
-    print(f"Wrote to {args.out}/: {', '.join(p.name for p in written)}")
+    print(f"Wrote to {args.out}/: {', '.join(p.name for p in written)}, and the query store store/")
     return EXIT_OK
+
+
+def cmd_queries(args: argparse.Namespace) -> int:
+    from drugkg.queries import catalogue
+
+    queries = [q for name, q in catalogue(args.queries).items() if args.checks == name.startswith("checks/")]
+    width = max((len(q.name) for q in queries), default=0)
+    for query in queries:
+        params = " ".join(f"{p.name}={'' if p.required else '?'}{p.type_name}" for p in query.parameters)
+        print(f"{query.name.ljust(width)}  {query.summary}" + (f"  [{params}]" if params and args.verbose else ""))
+    return EXIT_OK
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from drugkg import engine
+    from drugkg.queries import find, load_query_file, parse_assignments
+
+    if (args.name is None) == (args.file is None):
+        raise UsageError("give either a saved query NAME or --file FILE.rq ('drugkg queries' lists the names)")
+    if args.file is not None:
+        if not args.file.is_file():
+            raise UsageError(f"query file {args.file} does not exist")
+        query = load_query_file(args.file)
+    else:
+        query = find(args.queries, args.name)
+    text = query.bind(parse_assignments(args.param))
+    if args.show:
+        print(text)
+        return EXIT_OK
+    source = str(args.file or f"query {query.name}")
+    if args.endpoint:
+        result = engine.run_remote(
+            args.endpoint, text, query.form, method=args.method, timeout=args.timeout, graphs=args.graph, source=source
+        )
+    else:
+        result = engine.run_local(engine.open_store(args.store), text, source)
+    out = sys.stdout.buffer
+    engine.write_result(result, args.format, out, {"id": _base_iri()})
+    out.flush()
+    return EXIT_OK
+
+
+def _base_iri() -> str:
+    """The dataset's base IRI (for short 'id:' names in tables), read from data/dataset.yaml."""
+    import yaml
+
+    try:
+        meta = yaml.safe_load((default_data_dir() / "dataset.yaml").read_text(encoding="utf-8"))
+        return str(meta["dataset"]["base_iri"])
+    except (OSError, KeyError, TypeError, yaml.YAMLError):
+        return "https://w3id.org/drugkg/id/"
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -49,8 +106,54 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--data", type=Path, default=default_data_dir(), help="curated data folder (default: data/)")
     build.add_argument("--ontology", type=Path, default=default_ontology(), help="ontology file (default: ontology/drugkg.ttl)")
     build.add_argument("--base-iri", default=None, help="base IRI for minted resources (default: the dataset's base_iri)")
+    build.add_argument("--checks", type=Path, default=default_checks_dir(), help="folder of *-violation.rq data-quality checks (default: queries/checks/)")
     build.set_defaults(func=cmd_build)
+
+    queries = sub.add_parser(
+        "queries",
+        help="list the saved queries with the question each answers",
+        description="List the saved SPARQL queries in queries/ with their summaries.",
+    )
+    queries.add_argument("--queries", type=Path, default=default_queries_dir(), help="query folder (default: queries/)")
+    queries.add_argument("--checks", action="store_true", help="list the data-quality checks instead")
+    queries.add_argument("-v", "--verbose", action="store_true", help="also show each query's parameters and types")
+    queries.set_defaults(func=cmd_queries)
+
+    query = sub.add_parser(
+        "query",
+        help="run a saved query (or a .rq file) on the built graph or on a remote SPARQL endpoint",
+        description=(
+            "Run a saved query by NAME, or an ad-hoc query with --file. Parameters are bound as typed RDF terms, "
+            "never pasted into the query text; a parameter that is not given takes the query's default."
+        ),
+        epilog=(
+            "Examples:\n"
+            "  drugkg query adverse-events\n"
+            "  drugkg query adverse-events --param drug=https://w3id.org/drugkg/id/hemgenix --format csv\n"
+            "  drugkg query --file my.rq --format json\n"
+            "  drugkg query drug-profile --endpoint http://127.0.0.1:7878/query"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    query.add_argument("name", nargs="?", help="saved query name (see 'drugkg queries')")
+    query.add_argument("--file", type=Path, help="run the query in this .rq file instead of a saved one")
+    query.add_argument("--param", "-p", action="append", metavar="NAME=VALUE", help="a parameter value (repeatable)")
+    query.add_argument("--format", "-f", choices=engine_formats(), default="table",
+                       help="table (default), csv, tsv, json or xml; ttl, nt, jsonld or rdf for CONSTRUCT/DESCRIBE")
+    query.add_argument("--store", type=Path, default=default_out_dir(), help="the build output holding store/ (default: ./dist)")
+    query.add_argument("--queries", type=Path, default=default_queries_dir(), help="query folder (default: queries/)")
+    query.add_argument("--endpoint", help="run on this SPARQL endpoint URL instead of the built graph")
+    query.add_argument("--method", choices=("GET", "POST"), default="GET", help="HTTP method for --endpoint; POST is form-encoded (default: GET)")
+    query.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for --endpoint (default: 60)")
+    query.add_argument("--graph", action="append", default=[], metavar="IRI",
+                       help="with --endpoint: a graph to query as the default graph (repeatable; sent as default-graph-uri)")
+    query.add_argument("--show", action="store_true", help="print the query with its parameters bound, and do not run it")
+    query.set_defaults(func=cmd_query)
     return parser
+
+
+def engine_formats() -> tuple[str, ...]:
+    return ("table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld", "rdf")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,7 +170,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"drugkg: {len(exc.errors)} error(s); nothing was written.", file=sys.stderr)
         return EXIT_DATA_INVALID
     except UsageError as exc:
-        print(f"drugkg: error: {exc}; nothing was written.", file=sys.stderr)
+        suffix = "; nothing was written." if args.command == "build" else ""
+        print(f"drugkg: error: {exc}{suffix}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as exc:
         print(f"drugkg: error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)

@@ -25,3 +25,11 @@ def default_ontology() -> Path:
 
 def default_out_dir() -> Path:
     return Path.cwd() / "dist"
+
+
+def default_queries_dir() -> Path:
+    return project_root() / "queries"
+
+
+def default_checks_dir() -> Path:
+    return default_queries_dir() / "checks"

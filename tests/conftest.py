@@ -8,13 +8,15 @@ from types import SimpleNamespace
 import pyoxigraph as ox
 import pytest
 
-from drugkg.build import build, load_store
+from drugkg.build import build
+from drugkg.engine import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 ONTOLOGY = ROOT / "ontology" / "drugkg.ttl"
 SHARED = ROOT.parent / "shared"
 SEEDS = SHARED / "seeds"
+QUERIES = ROOT / "queries"
 
 
 def pytest_addoption(parser):
@@ -32,10 +34,10 @@ def update_golden(request) -> bool:
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
-    """The real Hemgenix graph, built once: the compiled graph, the output folder and a store holding it."""
+    """The real Hemgenix graph, built once: the compiled graph, the output folder and its store (read-only)."""
     out = tmp_path_factory.mktemp("build") / "dist"
     compiled, written = build(DATA, out, ONTOLOGY)
-    return SimpleNamespace(compiled=compiled, out=out, written=written, store=load_store(compiled))
+    return SimpleNamespace(compiled=compiled, out=out, written=written, store=open_store(out))
 
 
 PREFIXES = """
@@ -51,7 +53,7 @@ PREFIX dcterms: <http://purl.org/dc/terms/>
 
 
 def select(store: ox.Store, query: str) -> list[dict[str, str]]:
-    """Run a SELECT with the common prefixes; rows as {variable: lexical value}."""
+    """Run a SELECT with the common prefixes on the asserted data; rows as {variable: lexical value}."""
     results = store.query(PREFIXES + query)
     names = [v.value for v in results.variables]
     return [{n: row[n].value for n in names if row[n] is not None} for row in results]

@@ -31,7 +31,7 @@ def test_build_prints_summary_and_defaults_to_dist(tmp_path, monkeypatch, capsys
     assert out[0] == (f"Built {counts['triples']} triples: {counts['claims']} claims, {counts['entities']} entities, "
                       f"{counts['documents']} source documents, from {len(built.compiled.files)} data files.")
     assert out[1].startswith("Wrote to ") and "drugkg.ttl" in out[1] and "void.ttl" in out[1]
-    assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == sorted(p.name for p in built.written)
+    assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == sorted([*(p.name for p in built.written), "store"])
 
 
 def test_rebuild_replaces_previous_output(tmp_path, capsys):

@@ -91,7 +91,7 @@ def test_void_counts_match_the_graph(built):
     dataset = rdflib.URIRef(built.compiled.base + "drugkg")
     voidns = rdflib.Namespace("http://rdfs.org/ns/void#")
     assert int(void.value(dataset, voidns.triples)) == built.compiled.counts["triples"]
-    typed = {q.subject for q in built.store.quads_for_pattern(None, ox.NamedNode(str(rdflib.RDF.type)), None)}
+    typed = {q.subject for q in built.store.quads_for_pattern(None, ox.NamedNode(str(rdflib.RDF.type)), None, ox.DefaultGraph())}
     assert int(void.value(dataset, voidns.entities)) == len(typed)
     dcterms = rdflib.Namespace("http://purl.org/dc/terms/")
     assert set(void.objects(dataset, dcterms.source)) == {

@@ -1,0 +1,201 @@
+"""Running SPARQL: on the embedded store, or on any remote endpoint through SPARQLWrapper, with one result model.
+
+Both paths return the same objects: pyoxigraph ``QuerySolutions`` for SELECT, ``QueryBoolean`` for ASK and a list
+of ``Triple`` for CONSTRUCT / DESCRIBE (remote answers are parsed back with pyoxigraph), so every output format is
+written by one piece of code whichever store answered.
+
+The embedded store (``dist/store/``, written by ``drugkg build``) keeps the asserted data in the default graph and
+the ontology in the named graph ``<https://w3id.org/drugkg/ontology>``; queries see their union.
+"""
+
+from __future__ import annotations
+
+import io
+import urllib.error
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import BinaryIO
+
+import pyoxigraph as ox
+
+from drugkg.errors import UsageError
+from drugkg.queries import curie, decimal_text
+
+ONTOLOGY_GRAPH = ox.NamedNode("https://w3id.org/drugkg/ontology")
+STORE_DIR = "store"
+RESULT_FORMATS = {
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+}
+GRAPH_FORMATS = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdf": ox.RdfFormat.RDF_XML,
+}
+FORMATS = ("table", *RESULT_FORMATS, *GRAPH_FORMATS)
+TABLE_WIDTH = 60  # longest cell shown in a table; longer values are shortened with an ellipsis
+
+def write_store(path: Path, ntriples: str, ontology: Path) -> ox.Store:
+    """Create the on-disk store: the data in the default graph, the ontology in its own named graph."""
+    store = ox.Store(str(path))
+    store.bulk_load(ntriples.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    store.bulk_load(path=str(ontology), format=ox.RdfFormat.TURTLE, to_graph=ONTOLOGY_GRAPH)
+    store.flush()
+    return store
+
+
+def open_store(dist: Path) -> ox.Store:
+    """Open the built store read-only, or explain how to build it."""
+    path = dist / STORE_DIR
+    if not (path / "CURRENT").is_file():
+        raise UsageError(f"no built graph in {dist}/ (missing {path}); run 'drugkg build' first or pass --store DIR")
+    try:
+        return ox.Store.read_only(str(path))
+    except OSError as exc:
+        raise UsageError(f"cannot open the store in {path}: {exc}; rebuild it with 'drugkg build'") from None
+
+
+def run_local(store: ox.Store, text: str, source: str = "query"):
+    """Run ``text`` on the embedded store over the union of its graphs."""
+    try:
+        result = store.query(text, use_default_graph_as_union=True)
+    except SyntaxError as exc:
+        raise UsageError(f"{source}: SPARQL syntax error: {exc} (fix the query; see https://www.w3.org/TR/sparql11-query/)") from None
+    if isinstance(result, ox.QueryTriples):
+        return list(result)
+    return result
+
+
+def run_remote(
+    endpoint: str,
+    text: str,
+    form: str,
+    *,
+    method: str = "GET",
+    timeout: float = 60.0,
+    graphs: Iterable[str] = (),
+    source: str = "query",
+):
+    """Run ``text`` on a SPARQL 1.1 Protocol endpoint: GET, or POST form-encoded (never a raw POST body)."""
+    from SPARQLWrapper import GET, JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
+    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+    if not endpoint.startswith(("http://", "https://")):
+        raise UsageError(f"--endpoint {endpoint!r} is not an http(s) URL; give e.g. http://127.0.0.1:7878/query")
+    client = SPARQLWrapper(endpoint)
+    client.setQuery(text)
+    client.queryType = form  # SPARQLWrapper's own guess reads words in comments (a header saying 'construct')
+    client.setMethod(POST if method.upper() == "POST" else GET)
+    client.setRequestMethod(URLENCODED)
+    client.setTimeout(max(1, round(timeout)))
+    client.setReturnFormat(TURTLE if form in ("CONSTRUCT", "DESCRIBE") else JSON)
+    for graph in graphs:
+        client.addDefaultGraph(graph)
+    try:
+        response = client.query().response
+        body = response.read()
+        content_type = response.headers.get("Content-Type", "")
+    except SPARQLWrapperException as exc:
+        detail = " ".join(str(exc).split())[:400]
+        raise UsageError(f"{endpoint} refused {source}: {detail}") from None
+    except urllib.error.HTTPError as exc:
+        raise UsageError(f"{endpoint} answered HTTP {exc.code} {exc.reason} to {source}; check the URL and the query") from None
+    except urllib.error.URLError as exc:
+        raise UsageError(f"cannot reach {endpoint} ({exc.reason}); check the URL and that the server is running") from None
+    except TimeoutError:
+        raise UsageError(f"{endpoint} did not answer {source} within {timeout:g} s; raise --timeout or simplify the query") from None
+    return _parse_remote(body, content_type, form, endpoint)
+
+
+def _parse_remote(body: bytes, content_type: str, form: str, endpoint: str):
+    media = content_type.split(";")[0].strip().lower()
+    try:
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            rdf_format = ox.RdfFormat.from_media_type(media) or ox.RdfFormat.TURTLE
+            return [quad.triple for quad in ox.parse(body, format=rdf_format)]
+        results_format = ox.QueryResultsFormat.from_media_type(media) or ox.QueryResultsFormat.JSON
+        return ox.parse_query_results(body, format=results_format)
+    except (SyntaxError, ValueError) as exc:
+        raise UsageError(f"{endpoint} sent an answer that is not valid {media or 'SPARQL results'} ({exc})") from None
+
+
+def sorted_tsv(result) -> str:
+    """SPARQL TSV with the rows sorted (the header first): the form of the golden files."""
+    lines = result.serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8").splitlines()
+    return "\n".join([lines[0], *sorted(lines[1:])]) + "\n"
+
+
+def write_result(result, fmt: str, out: BinaryIO, prefixes: Mapping[str, str] | None = None) -> int:
+    """Write ``result`` in ``fmt`` and return the number of rows (or triples, or 1 for ASK)."""
+    if isinstance(result, list):
+        if fmt == "table":
+            fmt = "ttl"
+        if fmt not in GRAPH_FORMATS:
+            raise UsageError(f"a CONSTRUCT or DESCRIBE answer is a graph: use --format {', '.join(GRAPH_FORMATS)}")
+        out.write(ox.serialize(result, format=GRAPH_FORMATS[fmt], prefixes=_rdf_prefixes(prefixes)) or b"")
+        return len(result)
+    if fmt in GRAPH_FORMATS:
+        raise UsageError(f"--format {fmt} is for graphs; a SELECT or ASK answer takes --format table, {', '.join(RESULT_FORMATS)}")
+    if isinstance(result, ox.QueryBoolean):
+        if fmt == "table":
+            out.write(b"yes\n" if bool(result) else b"no\n")
+        else:
+            out.write(result.serialize(format=RESULT_FORMATS[fmt]))
+        return 1
+    if fmt == "table":
+        return _write_table(result, out, prefixes)
+    buffer = io.BytesIO()
+    result.serialize(buffer, format=RESULT_FORMATS[fmt])
+    data = buffer.getvalue()
+    out.write(data)
+    return max(0, data.count(b"\n") - 1) if fmt in ("csv", "tsv") else -1
+
+
+def _rdf_prefixes(prefixes: Mapping[str, str] | None) -> dict[str, str]:
+    from drugkg.vocab import WRITE_PREFIXES
+
+    return {**WRITE_PREFIXES, **(prefixes or {})}
+
+
+def cell(term, prefixes: Mapping[str, str] | None = None) -> str:
+    """How a term reads in a table: IRIs shortened to CURIEs, literals as their value, numbers as written."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return curie(term.value, prefixes)
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Literal):
+        if term.datatype.value.endswith(("#decimal", "#double", "#float")):
+            return decimal_text(term.value)
+        return term.value
+    return str(term)
+
+
+def _write_table(solutions, out: BinaryIO, prefixes: Mapping[str, str] | None) -> int:
+    names = [v.value for v in solutions.variables]
+    rows = [[cell(solution[name], prefixes) for name in names] for solution in solutions]
+    shortened = False
+
+    def fit(text: str) -> str:
+        nonlocal shortened
+        text = " ".join(text.split())
+        if len(text) > TABLE_WIDTH:
+            shortened = True
+            return text[: TABLE_WIDTH - 1] + "…"
+        return text
+
+    rows = [[fit(c) for c in row] for row in rows]
+    widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
+    lines = [
+        "  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)).rstrip(),
+        "  ".join("-" * w for w in widths),
+        *("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows),
+    ]
+    footer = f"({len(rows)} row{'s' if len(rows) != 1 else ''}"
+    footer += "; long values shortened, use --format tsv or json for full values)" if shortened else ")"
+    out.write(("\n".join([*lines, footer]) + "\n").encode("utf-8"))
+    return len(rows)

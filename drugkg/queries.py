@@ -1,0 +1,356 @@
+"""Saved SPARQL queries: the grlc-style header, the parameters named in the query, and safe binding.
+
+A saved query is one ``NAME.rq`` file. It starts with ``#+ `` comment lines that form a YAML header (``summary``,
+``description``, ``tags``, ``defaults``), so the file stays valid SPARQL. Parameters are variables named as grlc and
+BASIL name them: ``?_name`` is required, ``?__name`` optional, and a suffix gives the type of the value: ``_iri`` an
+IRI, ``_integer`` / ``_decimal`` / ``_double`` / ``_boolean`` / ``_date`` / ``_dateTime`` / ``_string`` (or
+``_xsd_TYPE``) a typed literal, a two-letter language code such as ``_en`` a language-tagged literal, no suffix a
+plain string.
+
+Values are never pasted into the query text. Each value is parsed into one RDF term of the parameter's type (an
+invalid IRI, number or date is an error) and the terms are bound by a ``VALUES`` block inserted as the first element
+of the group after the query's top-level ``WHERE``; an optional parameter that is not given is ``UNDEF`` (unbound).
+The same bound text runs on the embedded store and on any remote endpoint, so both give the same answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pyoxigraph as ox
+import yaml
+
+from drugkg.errors import UsageError
+from drugkg.prefixes import PREFIXES, CurieError, expand
+from drugkg.vocab import WRITE_PREFIXES
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+HEADER_KEYS = {"summary", "description", "tags", "defaults", "enumerate", "endpoint", "method"}
+_TYPED = {"integer", "decimal", "double", "boolean", "date", "dateTime", "string"}
+
+# One alternation, tried left to right, that splits SPARQL text into the tokens binding cares about: comments,
+# strings and IRIs are single tokens (so a '{', 'WHERE' or '?_x' inside them is never taken for syntax).
+_TOKEN = re.compile(
+    r"""(?P<comment>\#[^\n]*)
+      | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
+                   |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
+      | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+      | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
+      | (?P<open>\{) | (?P<close>\})
+      | (?P<word>[A-Za-z_][A-Za-z0-9_\-]*(?::[^\s{}()<>"',;]*)?)
+      | (?P<other>.)""",
+    re.VERBOSE | re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A query parameter, read from its variable name.
+
+    >>> p = Parameter.from_variable("__serotype_iri")
+    >>> (p.name, p.required, p.kind)
+    ('serotype', False, 'iri')
+    >>> Parameter.from_variable("_weight_decimal").datatype
+    'http://www.w3.org/2001/XMLSchema#decimal'
+    >>> Parameter.from_variable("_label_en").language
+    'en'
+    """
+
+    variable: str  # without the leading '?'
+    name: str
+    required: bool
+    kind: str  # 'iri', 'typed', 'lang' or 'plain'
+    datatype: str | None = None
+    language: str | None = None
+
+    @classmethod
+    def from_variable(cls, variable: str) -> Parameter:
+        required = not variable.startswith("__")
+        parts = variable.lstrip("_").split("_")
+        kind, datatype, language = "plain", None, None
+        if len(parts) > 2 and parts[-2] == "xsd" and parts[-1] in _TYPED:
+            kind, datatype, parts = "typed", XSD + parts[-1], parts[:-2]
+        elif len(parts) > 1 and parts[-1] == "iri":
+            kind, parts = "iri", parts[:-1]
+        elif len(parts) > 1 and parts[-1] in _TYPED:
+            kind, datatype, parts = "typed", XSD + parts[-1], parts[:-1]
+        elif len(parts) > 1 and re.fullmatch(r"[a-z]{2}", parts[-1]):
+            kind, language, parts = "lang", parts[-1], parts[:-1]
+        return cls(variable, "_".join(parts), required, kind, datatype, language)
+
+    @property
+    def type_name(self) -> str:
+        if self.kind == "iri":
+            return "IRI"
+        if self.kind == "typed":
+            return "xsd:" + self.datatype.removeprefix(XSD)
+        return f"text@{self.language}" if self.kind == "lang" else "text"
+
+    def term(self, value: str) -> ox.NamedNode | ox.Literal:
+        """Parse ``value`` into one RDF term of this parameter's type, or raise UsageError saying how to fix it."""
+        if re.search(r"[\\\x00-\x1f\x7f]", value):
+            raise UsageError(
+                f"parameter {self.name}: backslashes and control characters are not allowed in values; "
+                f"give the value as plain text"
+            )
+        if self.kind == "iri":
+            return iri_term(self.name, value)
+        if self.kind == "typed":
+            _check_lexical(self.name, self.datatype.removeprefix(XSD), value)
+            return ox.Literal(value, datatype=ox.NamedNode(self.datatype))
+        if self.kind == "lang":
+            return ox.Literal(value, language=self.language)
+        return ox.Literal(value)
+
+
+def iri_term(name: str, value: str) -> ox.NamedNode:
+    """An absolute IRI, or a CURIE with a known prefix (``MONDO:0010604``, ``dkg:Serious``), as a NamedNode."""
+    prefix = value.split(":", 1)[0]
+    if prefix in PREFIXES:
+        try:
+            expanded = expand(value)
+        except CurieError as exc:
+            raise UsageError(f"parameter {name}: {exc}") from None
+        if expanded is None:
+            raise UsageError(f"parameter {name}: {prefix} identifiers have no IRI; give an entity IRI instead")
+        value = expanded
+    elif prefix in WRITE_PREFIXES and ":" in value:
+        value = WRITE_PREFIXES[prefix] + value.split(":", 1)[1]
+    try:
+        term = ox.NamedNode(value)
+    except ValueError as exc:
+        raise UsageError(
+            f"parameter {name} expects an IRI, but {value!r} is not one ({exc}); "
+            f"give an absolute IRI such as https://w3id.org/drugkg/id/hemgenix or a CURIE such as MONDO:0010604"
+        ) from None
+    if ":" not in value:
+        raise UsageError(f"parameter {name} expects an absolute IRI, got {value!r}")
+    return term
+
+
+def _check_lexical(name: str, datatype: str, value: str) -> None:
+    checks = {
+        "integer": lambda v: re.fullmatch(r"[+-]?[0-9]+", v),
+        "decimal": lambda v: re.fullmatch(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)", v),
+        "double": lambda v: re.fullmatch(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?INF|NaN", v),
+        "boolean": lambda v: v in {"true", "false", "1", "0"},
+        "date": lambda v: re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", v) and dt.date.fromisoformat(v),
+        "dateTime": lambda v: re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(Z|[+-][0-9]{2}:[0-9]{2})?", v)
+        and dt.datetime.fromisoformat(v.replace("Z", "+00:00")),
+        "string": lambda v: True,
+    }
+    try:
+        ok = checks[datatype](value)
+    except (ValueError, InvalidOperation):
+        ok = False
+    if not ok:
+        example = {"integer": "42", "decimal": "1.5", "double": "1.5e3", "boolean": "true", "date": "2022-11-22",
+                   "dateTime": "2022-11-22T10:00:00Z"}[datatype]
+        raise UsageError(f"parameter {name} expects an xsd:{datatype} such as {example}, got {value!r}")
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    """One query file: its name, header and text, and the parameters its variables declare."""
+
+    name: str
+    path: Path
+    text: str
+    summary: str
+    description: str = ""
+    tags: tuple[str, ...] = ()
+    defaults: Mapping[str, str] = field(default_factory=dict)
+    parameters: tuple[Parameter, ...] = ()
+
+    @property
+    def form(self) -> str:
+        """SELECT, ASK, CONSTRUCT or DESCRIBE: the first query-form keyword outside comments, strings and IRIs."""
+        for kind, token, _ in _tokens(self.text):
+            if kind == "word" and token.upper() in {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}:
+                return token.upper()
+        return "SELECT"
+
+    def bind(self, values: Mapping[str, str]) -> str:
+        """The query text with ``values`` (by parameter name; defaults fill the gaps) bound in a VALUES block.
+
+        >>> q = parse_query("q", "SELECT ?s WHERE { ?s ?p ?_o_iri }")
+        >>> q.bind({"o": "https://example.org/x"})
+        'SELECT ?s WHERE {\\nVALUES (?_o_iri) { (<https://example.org/x>) }\\n ?s ?p ?_o_iri }'
+        """
+        known = {p.name for p in self.parameters}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            accepted = ", ".join(sorted(known)) or "none"
+            raise UsageError(f"query {self.name} has no parameter {', '.join(unknown)} (its parameters: {accepted})")
+        if not self.parameters:
+            return self.text
+        terms = []
+        for p in self.parameters:
+            value = values.get(p.name)
+            if value is None or value == "":
+                value = self.defaults.get(p.name) if value is None else None
+            if value is None or value == "":
+                if p.required:
+                    raise UsageError(
+                        f"query {self.name} needs parameter {p.name} ({p.type_name}); pass --param {p.name}=VALUE"
+                    )
+                terms.append("UNDEF")
+            else:
+                terms.append(str(p.term(str(value))))
+        block = f"VALUES ({' '.join('?' + p.variable for p in self.parameters)}) {{ ({' '.join(terms)}) }}"
+        at = _where_group_start(self.text)
+        if at is None:
+            raise UsageError(f"{self.path}: a query with parameters needs an explicit WHERE {{ ... }} to bind them into")
+        return f"{self.text[:at]}\n{block}\n{self.text[at:]}"
+
+
+def _tokens(text: str):
+    for match in _TOKEN.finditer(text):
+        yield match.lastgroup, match.group(), match.end()
+
+
+def _where_group_start(text: str) -> int | None:
+    """The offset just after the '{' that opens the group following the first top-level WHERE keyword."""
+    depth, seen_where = 0, False
+    for kind, token, end in _tokens(text):
+        if kind == "open":
+            if seen_where:
+                return end
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+        elif kind == "word" and depth == 0 and token.upper() == "WHERE":
+            seen_where = True
+    return None
+
+
+def parse_header(text: str, source: str) -> dict:
+    """The YAML of the leading ``#+ `` lines (blank lines and plain comments between them are allowed)."""
+    lines = []
+    for line in text.splitlines():
+        if line.startswith("#+"):
+            lines.append(line[3:] if line.startswith("#+ ") else line[2:])
+        elif line.strip() and not line.startswith("#"):
+            break
+    if not lines:
+        return {}
+    try:
+        header = yaml.safe_load("\n".join(lines))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        raise UsageError(f"{source}{where}: the '#+' header is not valid YAML ({exc.__class__.__name__}); fix its indentation") from None
+    if not isinstance(header, dict):
+        raise UsageError(f"{source}:1: the '#+' header must be a mapping of 'key: value' lines")
+    unknown = sorted(set(header) - HEADER_KEYS)
+    if unknown:
+        raise UsageError(f"{source}:1: unknown header key(s) {', '.join(unknown)}; use {', '.join(sorted(HEADER_KEYS))}")
+    return header
+
+
+def _defaults(raw, source: str) -> dict[str, str]:
+    """grlc writes defaults as a list of one-key mappings; a plain mapping is accepted too."""
+    if raw is None:
+        return {}
+    items = raw if isinstance(raw, list) else [raw]
+    out = {}
+    for item in items:
+        if not isinstance(item, dict):
+            raise UsageError(f"{source}: 'defaults' must list 'name: value' entries, got {item!r}")
+        for key, value in item.items():
+            out[str(key)] = "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+    return out
+
+
+def parse_query(name: str, text: str, path: Path | None = None) -> SavedQuery:
+    """Read a query's header and parameters; raise UsageError naming the file for a malformed header."""
+    source = str(path or name)
+    header = parse_header(text, source)
+    params: dict[str, Parameter] = {}
+    for kind, token, _ in _tokens(text):
+        if kind == "var" and token[1:].startswith("_") and token[1:] not in (p.variable for p in params.values()):
+            param = Parameter.from_variable(token[1:])
+            if param.name in params:
+                raise UsageError(f"{source}: variables ?{params[param.name].variable} and {token} both name parameter {param.name}; rename one")
+            params[param.name] = param
+    defaults = _defaults(header.get("defaults"), source)
+    tags = header.get("tags") or []
+    return SavedQuery(
+        name=name,
+        path=path or Path(name),
+        text=text,
+        summary=str(header.get("summary") or "").strip(),
+        description=" ".join(str(header.get("description") or "").split()),
+        tags=tuple(str(t) for t in (tags if isinstance(tags, list) else [tags])),
+        defaults=defaults,
+        parameters=tuple(params.values()),
+    )
+
+
+def load_query_file(path: Path) -> SavedQuery:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); save the query as UTF-8") from None
+    return parse_query(path.stem, text, path)
+
+
+def catalogue(folder: Path) -> dict[str, SavedQuery]:
+    """Every saved query in ``folder`` by name (checks under ``checks/`` are named ``checks/NAME``)."""
+    if not folder.is_dir():
+        raise UsageError(f"query folder {folder} does not exist; run from the repository root or pass --queries DIR")
+    found = {}
+    for path in sorted(folder.glob("*.rq")) + sorted(folder.glob("checks/*.rq")):
+        query = load_query_file(path)
+        name = path.stem if path.parent == folder else f"checks/{path.stem}"
+        found[name] = SavedQuery(**{**query.__dict__, "name": name})
+    return found
+
+
+def find(folder: Path, name: str) -> SavedQuery:
+    """The saved query called ``name``, or UsageError listing near names."""
+    queries = catalogue(folder)
+    if name in queries:
+        return queries[name]
+    near = [n for n in queries if name in n or n in name][:5]
+    hint = f"did you mean {', '.join(near)}? " if near else ""
+    raise UsageError(f"no saved query named {name!r} in {folder}; {hint}'drugkg queries' lists them all")
+
+
+def parse_assignments(items: list[str] | None) -> dict[str, str]:
+    """``["drug=https://...", "band=x"]`` as a mapping; each item must be NAME=VALUE, each name once."""
+    values: dict[str, str] = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--param {item!r} must be written NAME=VALUE, e.g. --param drug=https://w3id.org/drugkg/id/hemgenix")
+        if name.strip() in values:
+            raise UsageError(f"--param {name.strip()} is given twice; give each parameter once")
+        values[name.strip()] = value
+    return values
+
+
+def curie(iri: str, extra: Mapping[str, str] | None = None) -> str:
+    """A short form of ``iri`` for reading (``dkg:Drug``, ``MONDO:0010604``), or the IRI itself."""
+    for prefix, ns in {**WRITE_PREFIXES, **(extra or {})}.items():
+        if iri.startswith(ns) and re.fullmatch(r"[A-Za-z0-9_\-.]+", iri[len(ns):] or "-"):
+            return f"{prefix}:{iri[len(ns):]}"
+    for prefix, spec in PREFIXES.items():
+        if spec.iri and iri.startswith(spec.iri) and re.fullmatch(spec.pattern, iri[len(spec.iri):]):
+            return f"{prefix}:{iri[len(spec.iri):]}"
+    return iri
+
+
+def decimal_text(value: str) -> str:
+    """Numbers read as written: ``2E13`` and ``20000000000000.0`` both as ``20000000000000``."""
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        return value
+    text = format(number, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
