@@ -10,7 +10,6 @@ the ontology in the named graph ``<https://w3id.org/drugkg/ontology>``; queries 
 
 from __future__ import annotations
 
-import io
 import urllib.error
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -128,15 +127,15 @@ def sorted_tsv(result) -> str:
     return "\n".join([lines[0], *sorted(lines[1:])]) + "\n"
 
 
-def write_result(result, fmt: str, out: BinaryIO, prefixes: Mapping[str, str] | None = None) -> int:
-    """Write ``result`` in ``fmt`` and return the number of rows (or triples, or 1 for ASK)."""
+def write_result(result, fmt: str, out: BinaryIO, prefixes: Mapping[str, str] | None = None) -> None:
+    """Write ``result`` (SELECT solutions, an ASK boolean or a list of triples) in ``fmt`` to ``out``."""
     if isinstance(result, list):
         if fmt == "table":
             fmt = "ttl"
         if fmt not in GRAPH_FORMATS:
             raise UsageError(f"a CONSTRUCT or DESCRIBE answer is a graph: use --format {', '.join(GRAPH_FORMATS)}")
         out.write(ox.serialize(result, format=GRAPH_FORMATS[fmt], prefixes=_rdf_prefixes(prefixes)) or b"")
-        return len(result)
+        return
     if fmt in GRAPH_FORMATS:
         raise UsageError(f"--format {fmt} is for graphs; a SELECT or ASK answer takes --format table, {', '.join(RESULT_FORMATS)}")
     if isinstance(result, ox.QueryBoolean):
@@ -144,14 +143,10 @@ def write_result(result, fmt: str, out: BinaryIO, prefixes: Mapping[str, str] | 
             out.write(b"yes\n" if bool(result) else b"no\n")
         else:
             out.write(result.serialize(format=RESULT_FORMATS[fmt]))
-        return 1
-    if fmt == "table":
-        return _write_table(result, out, prefixes)
-    buffer = io.BytesIO()
-    result.serialize(buffer, format=RESULT_FORMATS[fmt])
-    data = buffer.getvalue()
-    out.write(data)
-    return max(0, data.count(b"\n") - 1) if fmt in ("csv", "tsv") else -1
+    elif fmt == "table":
+        _write_table(result, out, prefixes)
+    else:
+        result.serialize(out, format=RESULT_FORMATS[fmt])
 
 
 def _rdf_prefixes(prefixes: Mapping[str, str] | None) -> dict[str, str]:
@@ -175,7 +170,7 @@ def cell(term, prefixes: Mapping[str, str] | None = None) -> str:
     return str(term)
 
 
-def _write_table(solutions, out: BinaryIO, prefixes: Mapping[str, str] | None) -> int:
+def _write_table(solutions, out: BinaryIO, prefixes: Mapping[str, str] | None) -> None:
     names = [v.value for v in solutions.variables]
     rows = [[cell(solution[name], prefixes) for name in names] for solution in solutions]
     shortened = False
@@ -198,4 +193,3 @@ def _write_table(solutions, out: BinaryIO, prefixes: Mapping[str, str] | None) -
     footer = f"({len(rows)} row{'s' if len(rows) != 1 else ''}"
     footer += "; long values shortened, use --format tsv or json for full values)" if shortened else ")"
     out.write(("\n".join([*lines, footer]) + "\n").encode("utf-8"))
-    return len(rows)

@@ -30,7 +30,7 @@ from drugkg.prefixes import PREFIXES, CurieError, expand
 from drugkg.vocab import WRITE_PREFIXES
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-HEADER_KEYS = {"summary", "description", "tags", "defaults", "enumerate", "endpoint", "method"}
+HEADER_KEYS = {"summary", "description", "tags", "defaults"}  # grlc's other decorators are not supported
 _TYPED = {"integer", "decimal", "double", "boolean", "date", "dateTime", "string"}
 
 # One alternation, tried left to right, that splits SPARQL text into the tokens binding cares about: comments,
