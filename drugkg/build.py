@@ -13,9 +13,9 @@ import pyoxigraph as ox
 import loaders
 from drugkg.context import Context
 from drugkg.errors import DataError, DataInvalid, UsageError
-from drugkg.export import sorted_ntriples, write_exports
+from drugkg.export import sorted_ntriples, write_exports, write_graph
 from drugkg.ontology import OntologyModel, load_ontology
-from drugkg.paths import default_checks_dir
+from drugkg.paths import default_checks_dir, default_shapes
 from drugkg.prefixes import expand
 from drugkg.reader import data_files, display_path, read_yaml
 from drugkg.schema import Dataset, Record, spec_is_claim, validate
@@ -137,6 +137,48 @@ def _owner(iri: str, base: str) -> str:
     return base + iri[len(base):].split("/")[0]
 
 
+def check_graph(
+    compiled: Compiled,
+    store: ox.Store,
+    ontology: Path,
+    checks_dir: Path,
+    shapes: Path,
+    progress: Callable[[str], None] = lambda message: None,
+):
+    """Run every validation layer and return the reasoner's result; raise DataInvalid listing every problem.
+
+    The layers: the data-quality queries in ``checks_dir``, the SHACL shapes in ``shapes`` (pySHACL) and OWL
+    reasoning over the ontology and data (HermiT): consistency and unsatisfiable classes.
+    """
+    from drugkg.queries import curie
+    from drugkg.reason import reason
+    from drugkg.validate import declared_line, labels_of, shacl_results, shape_errors
+
+    if not checks_dir.is_dir():
+        raise UsageError(f"check folder {checks_dir} does not exist; run from the repository root or pass --checks DIR")
+    if not shapes.is_file():
+        raise UsageError(f"SHACL shapes file {shapes} does not exist; run from the repository root or pass --shapes FILE")
+    progress(f"running the data-quality checks in {display_path(checks_dir)}")
+    errors = run_checks(store, compiled, checks_dir)
+    progress(f"validating against the SHACL shapes in {display_path(shapes)}")
+    results = shacl_results(compiled.ntriples, ontology, shapes)
+    errors += shape_errors(results, origins(compiled), lambda iri: _owner(iri, compiled.base), labels_of(store), ontology)
+    progress("reasoning over the ontology and data with HermiT")
+    data = [q.triple for q in ox.parse(compiled.ntriples.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)]
+    reasoned = reason(ontology, data)
+    where = display_path(ontology)
+    if not reasoned.consistent:
+        errors.append(DataError(where, 1, "ontology and data", f"are inconsistent ({reasoned.explanation})",
+                                "find the assertions that contradict the ontology's axioms, e.g. a resource typed with two disjoint classes"))
+    for iri in reasoned.unsatisfiable:
+        errors.append(DataError(where, declared_line(ontology, iri), curie(iri), "is unsatisfiable: nothing can be a member",
+                                "fix the class's axioms (its superclasses or definition contradict each other)"))
+    if errors:
+        raise DataInvalid(errors)
+    compiled.counts.update(shape_results=len(results), inferred=len(reasoned.inferred))
+    return reasoned
+
+
 def build(
     data_dir: Path,
     out_dir: Path,
@@ -144,14 +186,15 @@ def build(
     base_iri: str | None = None,
     progress: Callable[[str], None] = lambda message: None,
     checks_dir: Path | None = None,
+    shapes: Path | None = None,
 ) -> tuple[Compiled, list[Path]]:
-    """Build the graph, check it and write the store and every export into ``out_dir``, all or nothing.
+    """Build the graph, validate it and write the store and every export into ``out_dir``, all or nothing.
 
     Everything is written to a temporary folder beside ``out_dir`` and swapped in at the end: on any error
-    (including a data-quality check in ``checks_dir`` that returns rows) the previous ``out_dir`` is left exactly
-    as it was.
+    (including a failing data-quality check, a SHACL violation or an inconsistency found by the reasoner) the
+    previous ``out_dir`` is left exactly as it was.
     """
-    from drugkg.engine import STORE_DIR, write_store
+    from drugkg.engine import STORE_DIR, inferred_graph, write_store
     from drugkg.void import write_void
 
     progress(f"reading {data_dir}")
@@ -162,18 +205,23 @@ def build(
     try:
         progress(f"loading {compiled.counts['triples']} triples into the store")
         store = write_store(staging / STORE_DIR, compiled.ntriples, ontology)
-        checks_dir = default_checks_dir() if checks_dir is None else checks_dir
-        if not checks_dir.is_dir():
-            raise UsageError(f"check folder {checks_dir} does not exist; run from the repository root or pass --checks DIR")
-        progress(f"running the data-quality checks in {display_path(checks_dir)}")
-        problems = run_checks(store, compiled, checks_dir)
-        if problems:
-            raise DataInvalid(problems)
+        reasoned = check_graph(
+            compiled,
+            store,
+            ontology,
+            default_checks_dir() if checks_dir is None else checks_dir,
+            default_shapes() if shapes is None else shapes,
+            progress,
+        )
         progress("writing exports")
         written = write_exports(compiled.ntriples, staging)
         written.append(write_void(store, compiled, ontology, staging, written))
         shutil.copyfile(ontology, staging / "drugkg-ontology.ttl")
         written.append(staging / "drugkg-ontology.ttl")
+        inferred = sorted_ntriples((t.subject, t.predicate, t.object) for t in reasoned.inferred)
+        written.append(write_graph(inferred, staging / "inferred.ttl", ox.RdfFormat.TURTLE))
+        store.bulk_load(inferred.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=inferred_graph(compiled.base))
+        store.flush()
         del store  # closes the store's files before the folder is moved
         _swap(staging, out_dir)
     except BaseException:

@@ -1,6 +1,6 @@
 """The ``drugkg`` command line: thin commands over plain, tested functions.
 
-Exit codes: 0 success, 1 invalid data (every error listed as ``file:line: record-id: problem (fix)``),
+Exit codes: 0 success, 1 invalid data or an invalid graph (every error listed as ``file:line: record-id: problem (fix)``),
 2 usage or tool error.
 """
 
@@ -17,6 +17,7 @@ from drugkg.paths import (
     default_ontology,
     default_out_dir,
     default_queries_dir,
+    default_shapes,
 )
 
 
@@ -27,7 +28,9 @@ def _progress(message: str) -> None:
 def cmd_build(args: argparse.Namespace) -> int:
     from drugkg.build import build
 
-    compiled, written = build(args.data, args.out, args.ontology, args.base_iri, progress=_progress, checks_dir=args.checks)
+    compiled, written = build(
+        args.data, args.out, args.ontology, args.base_iri, progress=_progress, checks_dir=args.checks, shapes=args.shapes
+    )
     counts = compiled.counts
     print(
         f"Built {counts['triples']} triples: {counts['claims']} claims, {counts['entities']} entities, "
@@ -35,6 +38,30 @@ def cmd_build(args: argparse.Namespace) -> int:
     )
     print(f"Wrote to {args.out}/: {', '.join(p.name for p in written)}, and the query store store/")
     return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from drugkg.build import check_graph, compile_graph
+    from drugkg.engine import write_store
+
+    _progress(f"reading {args.data}")
+    compiled = compile_graph(args.data, args.ontology, args.base_iri)
+    store = write_store(None, compiled.ntriples, args.ontology)
+    reasoned = check_graph(compiled, store, args.ontology, args.checks, args.shapes, _progress)
+    defined = sorted({t.object.value.rsplit("#", 1)[1] for t in reasoned.inferred if t.object.value.rsplit("#", 1)[1] in _defined(args.ontology)})
+    counts = compiled.counts
+    print(f"Valid: {counts['triples']} triples ({counts['claims']} claims, {counts['entities']} entities) from {len(compiled.files)} data files.")
+    print(f"  data-quality checks: {len(list(args.checks.glob('*-violation.rq')))} run, no violations")
+    print(f"  SHACL shapes ({args.shapes.name}): no violations")
+    print(f"  OWL reasoning (HermiT): consistent, no unsatisfiable classes; {len(reasoned.inferred)} class memberships inferred"
+          + (f", among them the defined classes {', '.join(defined)}" if defined else ""))
+    return EXIT_OK
+
+
+def _defined(ontology: Path) -> set[str]:
+    from drugkg.ontology import load_ontology
+
+    return load_ontology(ontology.resolve()).defined
 
 
 def cmd_queries(args: argparse.Namespace) -> int:
@@ -106,8 +133,25 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--data", type=Path, default=default_data_dir(), help="curated data folder (default: data/)")
     build.add_argument("--ontology", type=Path, default=default_ontology(), help="ontology file (default: ontology/drugkg.ttl)")
     build.add_argument("--base-iri", default=None, help="base IRI for minted resources (default: the dataset's base_iri)")
-    build.add_argument("--checks", type=Path, default=default_checks_dir(), help="folder of *-violation.rq data-quality checks (default: queries/checks/)")
+    _validation_options(build)
     build.set_defaults(func=cmd_build)
+
+    validate = sub.add_parser(
+        "validate",
+        help="check the data without writing anything: data-quality queries, SHACL shapes, OWL reasoning",
+        description=(
+            "Validate data/ in three layers: the data-quality checks (queries/checks/), the SHACL shapes "
+            "(ontology/shapes.ttl, with pySHACL) and OWL reasoning over the ontology and data (HermiT, needs Java): "
+            "consistency and unsatisfiable classes. Every problem names the rule, the record, its label and the "
+            "file and line it came from."
+        ),
+        epilog="Exit codes: 0 valid, 1 invalid, 2 tool error (for example Java missing).",
+    )
+    validate.add_argument("--data", type=Path, default=default_data_dir(), help="curated data folder (default: data/)")
+    validate.add_argument("--ontology", type=Path, default=default_ontology(), help="ontology file (default: ontology/drugkg.ttl)")
+    validate.add_argument("--base-iri", default=None, help="base IRI for minted resources (default: the dataset's base_iri)")
+    _validation_options(validate)
+    validate.set_defaults(func=cmd_validate)
 
     queries = sub.add_parser(
         "queries",
@@ -152,6 +196,11 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _validation_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--checks", type=Path, default=default_checks_dir(), help="folder of *-violation.rq data-quality checks (default: queries/checks/)")
+    parser.add_argument("--shapes", type=Path, default=default_shapes(), help="SHACL shapes file (default: ontology/shapes.ttl)")
+
+
 def engine_formats() -> tuple[str, ...]:
     return ("table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld", "rdf")
 
@@ -167,7 +216,8 @@ def main(argv: list[str] | None = None) -> int:
     except DataInvalid as exc:
         for error in exc.errors:
             print(error, file=sys.stderr)
-        print(f"drugkg: {len(exc.errors)} error(s); nothing was written.", file=sys.stderr)
+        suffix = "; nothing was written." if args.command == "build" else "."
+        print(f"drugkg: {len(exc.errors)} error(s){suffix}", file=sys.stderr)
         return EXIT_DATA_INVALID
     except UsageError as exc:
         suffix = "; nothing was written." if args.command == "build" else ""

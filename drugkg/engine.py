@@ -4,8 +4,9 @@ Both paths return the same objects: pyoxigraph ``QuerySolutions`` for SELECT, ``
 of ``Triple`` for CONSTRUCT / DESCRIBE (remote answers are parsed back with pyoxigraph), so every output format is
 written by one piece of code whichever store answered.
 
-The embedded store (``dist/store/``, written by ``drugkg build``) keeps the asserted data in the default graph and
-the ontology in the named graph ``<https://w3id.org/drugkg/ontology>``; queries see their union.
+The embedded store (``dist/store/``, written by ``drugkg build``) keeps the asserted data in the default graph, the
+ontology in the named graph ``<https://w3id.org/drugkg/ontology>`` and the reasoner's inferences in
+``<{base}graph/inferred>``; queries see their union.
 """
 
 from __future__ import annotations
@@ -37,9 +38,15 @@ GRAPH_FORMATS = {
 FORMATS = ("table", *RESULT_FORMATS, *GRAPH_FORMATS)
 TABLE_WIDTH = 60  # longest cell shown in a table; longer values are shortened with an ellipsis
 
-def write_store(path: Path, ntriples: str, ontology: Path) -> ox.Store:
-    """Create the on-disk store: the data in the default graph, the ontology in its own named graph."""
-    store = ox.Store(str(path))
+def inferred_graph(base: str) -> ox.NamedNode:
+    """The named graph holding the reasoner's inferences for a graph minted under ``base``."""
+    return ox.NamedNode(base + "graph/inferred")
+
+
+def write_store(path: Path | None, ntriples: str, ontology: Path) -> ox.Store:
+    """Create the store (on disk, or in memory for ``None``): the data in the default graph, the ontology in its
+    own named graph (the reasoner's inferences go in a third, see :func:`inferred_graph`)."""
+    store = ox.Store(None if path is None else str(path))
     store.bulk_load(ntriples.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
     store.bulk_load(path=str(ontology), format=ox.RdfFormat.TURTLE, to_graph=ONTOLOGY_GRAPH)
     store.flush()

@@ -47,6 +47,7 @@ class OntologyModel:
     ancestors: dict[str, set[str]] = field(default_factory=dict)  # reflexive and transitive
     properties: dict[str, PropertyInfo] = field(default_factory=dict)
     individuals: set[str] = field(default_factory=set)
+    defined: set[str] = field(default_factory=set)  # classes with an owl:equivalentClass definition (inferred only)
     version_iri: ox.NamedNode | None = None
 
     def is_a(self, cls: str, target: str) -> bool:
@@ -137,6 +138,9 @@ def load_ontology(path: Path) -> OntologyModel:
             model.properties[name] = PropertyInfo(
                 name, kind, frozenset(d for d in domain if d), frozenset(r for r in ranges if r)
             )
+    for quad in store.quads_for_pattern(None, OWL.equivalentClass, None):
+        if isinstance(quad.subject, ox.NamedNode) and (name := _local(quad.subject)) in model.classes:
+            model.defined.add(name)
     model.version_iri = next((q.object for q in store.quads_for_pattern(None, OWL.versionIRI, None)), None)
     for quad in store.quads_for_pattern(None, RDF.type, OWL.NamedIndividual):
         if isinstance(quad.subject, ox.NamedNode) and (name := _local(quad.subject)):

@@ -33,3 +33,7 @@ def default_queries_dir() -> Path:
 
 def default_checks_dir() -> Path:
     return default_queries_dir() / "checks"
+
+
+def default_shapes() -> Path:
+    return project_root() / "ontology" / "shapes.ttl"

@@ -50,11 +50,13 @@ DKG_CLASSES = [
     "PatientGuidance", "EffectivenessFactor", "ResearchArea", "AlternativeMention",
     # interventions and the gene therapy construct
     "Intervention", "DrugProduct", "DrugClass", "DrugSubstance", "GeneTherapyConstruct", "Vector",
-    "ViralSerotype", "Transgene", "Gene", "GeneVariant", "Protein", "Promoter", "PersistenceMode",
+    "ViralSerotype", "AAVSerotype", "Transgene", "Gene", "GeneVariant", "Protein", "Promoter", "PersistenceMode",
     # biology and medicine
     "CellType", "AnatomicalStructure", "InheritancePattern", "ClinicalEntity", "Disease", "AdverseEvent",
     "ClinicalFinding", "MedicalTest", "ClinicalTrial", "OutcomeMeasure", "Population", "EligibilityCriterion",
     "Route", "DosageForm", "DosingFrequency", "FrequencyBand",
+    # defined classes (inferred by the reasoner, never asserted)
+    "AAVGeneTherapy", "MonitoredDrug", "SeriousAdverseEventAssociation", "DisputedClaim",
     # value sets
     "TreatmentPhase", "GuidanceDirection", "ResearchStatus", "Seriousness", "Certainty", "CriteriaLogic",
     "ConfidenceLevel",

@@ -20,6 +20,10 @@ def check_entity(record, checker):
     etype = record.get("type")
     if isinstance(etype, str) and etype not in checker.ontology.classes:
         yield "type", f"type {etype!r} is not a class of the ontology", "use a class declared in ontology/drugkg.ttl, e.g. Disease"
+    elif isinstance(etype, str) and etype in checker.ontology.defined:
+        yield "type", f"type {etype!r} is a defined class: the reasoner infers its members", (
+            "give the entity's own class and the properties the definition names instead"
+        )
     xrefs = record.get("xrefs", [])
     if not isinstance(xrefs, list):
         yield "xrefs", "must be a list", "write xrefs as a list of {id, confidence, seen}"

@@ -127,6 +127,17 @@ NEW_FILE_CASES = [
         """\
         entity:
           - id: test-x
+            type: AAVGeneTherapy  # <- defect
+            label: x
+        """,
+        "test-x: type 'AAVGeneTherapy' is a defined class: the reasoner infers its members "
+        "(give the entity's own class and the properties the definition names instead)",
+        id="entity-typed-with-a-defined-class",
+    ),
+    pytest.param(
+        """\
+        entity:
+          - id: test-x
             type: Disease
             label: x: y  # <- defect
         """,

@@ -1,9 +1,9 @@
 """``drugkg query --endpoint``: the same saved queries give the same rows from a real SPARQL server.
 
 The server is Oxigraph's, from the ``oxigraph`` wheel (installed by the test extra), started on 127.0.0.1 on a free
-port and stopped by its process id. It holds the data and the ontology in two named graphs and runs in its default
-configuration: the queries address both graphs with the protocol's ``default-graph-uri``, so no union-default-graph
-setting is needed.
+port and stopped by its process id. It holds the data, the ontology and the inferred triples in three named graphs
+and runs in its default configuration: the queries address the graphs with the protocol's ``default-graph-uri``, so
+no union-default-graph setting is needed.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from tests.servers import executable, free_port, start
 from tests.test_queries import ALL, cli
 
 DATA_GRAPH = "https://w3id.org/drugkg/id/graph/asserted"
-GRAPHS = (DATA_GRAPH, engine.ONTOLOGY_GRAPH.value)
+INFERRED_GRAPH = "https://w3id.org/drugkg/id/graph/inferred"
+GRAPHS = (DATA_GRAPH, engine.ONTOLOGY_GRAPH.value, INFERRED_GRAPH)
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +31,9 @@ def oxigraph(built, tmp_path_factory):
         pytest.skip("the Oxigraph server is not installed: pip install -e '.[test]' installs it")
     folder = tmp_path_factory.mktemp("oxigraph")
     location = folder / "store"
-    for path, graph in ((built.out / "drugkg.nt", DATA_GRAPH), (ONTOLOGY, engine.ONTOLOGY_GRAPH.value)):
+    loads = ((built.out / "drugkg.nt", DATA_GRAPH), (ONTOLOGY, engine.ONTOLOGY_GRAPH.value),
+             (built.out / "inferred.ttl", INFERRED_GRAPH))
+    for path, graph in loads:
         subprocess.run([binary, "load", "--location", str(location), "--file", str(path), "--graph", graph],
                        check=True, capture_output=True)
     port = free_port()

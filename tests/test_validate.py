@@ -1,0 +1,205 @@
+"""Validation and reasoning: SHACL shapes with their invalid fixtures, HermiT's verdicts, inferred classifications.
+
+Shape fixtures (tests/fixtures/shapes/NAME.ttl) start with ``# expect: FOCUS | SHAPE | MESSAGE`` lines: exactly
+those results must come back. Reasoning fixtures (tests/fixtures/reasoning/) are appended to the real ontology.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+
+from drugkg import engine
+from drugkg.cli import main
+from drugkg.ontology import load_ontology
+from drugkg.reason import reason
+from drugkg.validate import shacl_results
+from drugkg.vocab import DKG_NS, RDF
+from tests.conftest import DATA, ONTOLOGY, QUERIES, ROOT
+
+SHAPES = ROOT / "ontology" / "shapes.ttl"
+SHAPE_FIXTURES = ROOT / "tests" / "fixtures" / "shapes"
+REASONING = ROOT / "tests" / "fixtures" / "reasoning"
+SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+HEMGENIX = ox.NamedNode("https://w3id.org/drugkg/id/hemgenix")
+
+
+def node_shapes() -> dict[str, str]:
+    """Fixture stem (kebab-case of the shape name without 'Shape') -> node shape IRI."""
+    graph = rdflib.Graph().parse(SHAPES)
+    shapes = {}
+    for shape in graph.subjects(RDF_TYPE, SH.NodeShape):
+        name = str(shape).rsplit("#", 1)[1].removesuffix("Shape")
+        shapes[re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "-", name).lower()] = str(shape)
+    return shapes
+
+
+RDF_TYPE = rdflib.RDF.type
+
+
+def expected_results(path: Path) -> set[tuple[str, str, str]]:
+    found = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# expect:"):
+            focus, shape, message = (part.strip() for part in line.removeprefix("# expect:").split("|", 2))
+            found.add((focus.strip("<>"), shape.strip("<>"), message))
+    return found
+
+
+def as_ntriples(path: Path) -> str:
+    return ox.serialize(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE), format=ox.RdfFormat.N_TRIPLES).decode()
+
+
+def test_every_node_shape_has_a_fixture_and_every_fixture_a_shape():
+    assert sorted(p.stem for p in SHAPE_FIXTURES.glob("*.ttl")) == sorted(node_shapes())
+
+
+@pytest.mark.parametrize("fixture", sorted(p.stem for p in SHAPE_FIXTURES.glob("*.ttl")))
+def test_invalid_fixture_fails_with_its_expected_message(fixture):
+    path = SHAPE_FIXTURES / f"{fixture}.ttl"
+    expected = expected_results(path)
+    assert expected, f"{path} states no '# expect:' line"
+    results = shacl_results(as_ntriples(path), ONTOLOGY, SHAPES)
+    assert {(r.focus, _expand(r.shape), r.message) for r in results} == {(f, _expand(s), m) for f, s, m in expected}
+
+
+def _expand(name: str) -> str:
+    return name.replace("dkgsh:", "https://w3id.org/drugkg/shapes#")
+
+
+def test_the_real_data_passes_every_layer(built, capsys):
+    assert main(["validate", "--data", str(DATA), "--ontology", str(ONTOLOGY)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    counts = built.compiled.counts
+    inferred = (built.out / "inferred.ttl")
+    n_inferred = sum(1 for _ in ox.parse(path=str(inferred), format=ox.RdfFormat.TURTLE))
+    checks = len(list((QUERIES / "checks").glob("*-violation.rq")))
+    assert out == [
+        f"Valid: {counts['triples']} triples ({counts['claims']} claims, {counts['entities']} entities) "
+        f"from {len(built.compiled.files)} data files.",
+        f"  data-quality checks: {checks} run, no violations",
+        "  SHACL shapes (shapes.ttl): no violations",
+        f"  OWL reasoning (HermiT): consistent, no unsatisfiable classes; {n_inferred} class memberships inferred, "
+        "among them the defined classes AAVGeneTherapy, DisputedClaim, MonitoredDrug, SeriousAdverseEventAssociation",
+    ]
+
+
+def test_defined_classes_are_inferred_and_never_asserted(built):
+    defined = {ox.NamedNode(DKG_NS + name) for name in load_ontology(ONTOLOGY.resolve()).defined}
+    assert len(defined) == 4
+    asserted = {q.triple for q in ox.parse(path=str(built.out / "drugkg.nt"), format=ox.RdfFormat.N_TRIPLES)}
+    inferred = {q.triple for q in ox.parse(path=str(built.out / "inferred.ttl"), format=ox.RdfFormat.TURTLE)}
+    assert not [t for t in asserted if t.predicate == RDF.type and t.object in defined]
+    assert {t.object for t in inferred if t.object in defined} == defined
+    assert ox.Triple(HEMGENIX, RDF.type, ox.NamedNode(DKG_NS + "AAVGeneTherapy")) in inferred
+    assert ox.Triple(HEMGENIX, RDF.type, ox.NamedNode(DKG_NS + "MonitoredDrug")) in inferred
+    assert not asserted & inferred, "inferred triples repeat asserted ones"
+    assert all(t.predicate == RDF.type and t.object.value.startswith(DKG_NS) for t in inferred)
+
+
+def test_inferred_triples_live_in_their_own_named_graph(built):
+    graph = engine.inferred_graph(built.compiled.base)
+    aav = ox.NamedNode(DKG_NS + "AAVGeneTherapy")
+    assert [q.graph_name for q in built.store.quads_for_pattern(HEMGENIX, RDF.type, aav, None)] == [graph]
+
+
+def test_saved_query_answers_aav_gene_therapies_from_inferred_triples(built):
+    from drugkg.queries import catalogue
+
+    query = catalogue(QUERIES)["aav-gene-therapies"]
+    rows = list(engine.run_local(built.store, query.bind({})))
+    assert [(r["drug"], r["serotypeLabel"].value) for r in rows] == [(HEMGENIX, "adeno-associated virus serotype 5")]
+    asserted_only = engine.write_store(None, built.compiled.ntriples, ONTOLOGY)
+    assert list(engine.run_local(asserted_only, query.bind({}))) == []
+
+
+def test_reasoner_answers_match_the_defined_class_definitions(built):
+    """The same classifications follow from SPARQL over the asserted chain that each definition names."""
+    inferred = {(t.subject.value, t.object.value.rsplit("#", 1)[1])
+                for t in ox.parse(path=str(built.out / "inferred.ttl"), format=ox.RdfFormat.TURTLE)}
+    store = engine.write_store(None, built.compiled.ntriples, ONTOLOGY)
+    prefix = "PREFIX dkg: <https://w3id.org/drugkg/ontology#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+    definitions = {
+        "AAVGeneTherapy": "?x a dkg:DrugProduct ; dkg:hasActiveSubstance ?c . ?c a dkg:GeneTherapyConstruct ; "
+                          "dkg:hasVector/dkg:hasSerotype/a/rdfs:subClassOf* dkg:AAVSerotype .",
+        "MonitoredDrug": "?x a dkg:DrugProduct . ?r dkg:drug ?x ; a dkg:TestRequirement ; dkg:phase dkg:Monitoring .",
+        "SeriousAdverseEventAssociation": "?x a dkg:AdverseEventAssociation ; dkg:seriousness dkg:Serious .",
+        "DisputedClaim": "?x dkg:differsFrom ?y . ?x a/rdfs:subClassOf* dkg:Claim . ?y a/rdfs:subClassOf* dkg:Claim .",
+    }
+    for name, pattern in definitions.items():
+        expected = {r["x"].value for r in store.query(prefix + f"SELECT DISTINCT ?x WHERE {{ {pattern} }}",
+                                                      use_default_graph_as_union=True)}
+        assert expected and {s for s, c in inferred if c == name} == expected, name
+
+
+def _ontology_with(fixture: str, tmp_path: Path) -> Path:
+    path = tmp_path / "ontology.ttl"
+    path.write_text(ONTOLOGY.read_text(encoding="utf-8") + "\n" + (REASONING / fixture).read_text(encoding="utf-8"))
+    return path
+
+
+def test_reasoner_catches_an_inconsistent_ontology(built, tmp_path, capsys):
+    ontology = _ontology_with("inconsistent.ttl", tmp_path)
+    data = [q.triple for q in ox.parse(path=str(built.out / "drugkg.nt"), format=ox.RdfFormat.N_TRIPLES)]
+    assert reason(ontology, data).consistent is False
+    code = main(["validate", "--data", str(DATA), "--ontology", str(ontology)])
+    err = [line for line in capsys.readouterr().err.splitlines() if not line.startswith("drugkg: ")]
+    assert code == 1
+    assert len(err) == 1 and err[0].startswith(f"{ontology}:1: ontology and data: are inconsistent (")
+
+
+def test_reasoner_reports_an_unsatisfiable_class_with_its_line(tmp_path, capsys):
+    ontology = _ontology_with("unsatisfiable.ttl", tmp_path)
+    line = next(n for n, text in enumerate(ontology.read_text().splitlines(), 1) if text.startswith("dkg:ImpossibleClaim"))
+    code = main(["validate", "--data", str(DATA), "--ontology", str(ontology)])
+    err = [line for line in capsys.readouterr().err.splitlines() if not line.startswith("drugkg: ")]
+    assert code == 1
+    assert err == [f"{ontology}:{line}: dkg:ImpossibleClaim: is unsatisfiable: nothing can be a member "
+                   "(fix the class's axioms (its superclasses or definition contradict each other))"]
+
+
+def test_missing_java_is_a_tool_error_with_the_install_hint(monkeypatch, capsys):
+    import owlready2
+
+    monkeypatch.setattr(owlready2, "JAVA_EXE", "/nonexistent/java")
+    assert main(["validate", "--data", str(DATA), "--ontology", str(ONTOLOGY)]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "drugkg: error: the OWL reasoner HermiT needs Java, and '/nonexistent/java' was not found: install a Java "
+        "runtime (Java 17 works; on Debian: apt-get install default-jre-headless) and put 'java' on PATH"
+    )
+
+
+EXTRA_SHAPE = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix dkg: <https://w3id.org/drugkg/ontology#> .
+@prefix dkgsh: <https://w3id.org/drugkg/shapes#> .
+dkgsh:TestShortReasonShape a sh:NodeShape ;
+    sh:targetClass dkg:NonIndication ;
+    sh:property dkgsh:TestShortReason-reason .
+dkgsh:TestShortReason-reason sh:path dkg:reason ; sh:maxLength 10 ;
+    sh:message "states its reason in more than 10 characters (a test rule)" .
+"""
+
+
+def test_a_violation_names_rule_record_label_file_and_line_and_build_refuses(tmp_path, capsys):
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text(SHAPES.read_text(encoding="utf-8") + EXTRA_SHAPE)
+    code = main(["validate", "--data", str(DATA), "--ontology", str(ONTOLOGY), "--shapes", str(shapes)])
+    err = [line for line in capsys.readouterr().err.splitlines() if not line.startswith("drugkg: ")]
+    assert code == 1
+    line = next(n for n, t in enumerate((DATA / "hemgenix" / "indications.yaml").read_text().splitlines(), 1)
+                if t.strip() == "- id: mono-nonind-hemophilia-a")
+    assert err[0] == (
+        f"data/hemgenix/indications.yaml:{line}: mono-nonind-hemophilia-a (Hemgenix not indicated for hemophilia A): "
+        "states its reason in more than 10 characters (a test rule) (rule dkgsh:TestShortReason-reason; value "
+        "'The payload is the factor IX gene, while hemophilia A needs factor VIII.')"
+    )
+    assert len(err) == 3 and all(": states its reason in more than 10 characters" in e for e in err)
+    out = tmp_path / "dist"
+    out.mkdir()
+    code = main(["build", "--data", str(DATA), "--ontology", str(ONTOLOGY), "--shapes", str(shapes), "--out", str(out)])
+    assert code == 1 and list(out.iterdir()) == []
