@@ -41,3 +41,16 @@ def test_rebuild_replaces_previous_output(tmp_path, capsys):
     assert main(["build", "--data", str(DATA), "--ontology", str(ONTOLOGY), "--out", str(out)]) == 0
     assert not (out / "stale.txt").exists() and (out / "drugkg.ttl").is_file()
     assert [p.name for p in tmp_path.iterdir()] == ["dist"]  # no temporary folder left behind
+
+
+def test_reasoner_and_shacl_stay_out_of_the_start_up_path():
+    """Listing or running queries never imports owlready2 or pySHACL: they load only when validation runs."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from drugkg.cli import main; main(['queries']); "
+        "print(sorted(m for m in ('owlready2', 'pyshacl', 'rdflib') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines()[-1] == "[]"
