@@ -93,8 +93,12 @@ def cmd_query(args: argparse.Namespace) -> int:
         return EXIT_OK
     source = str(args.file or f"query {query.name}")
     if args.endpoint:
+        from drugkg.push import default_graphs
+
+        graphs = [] if args.endpoint_default_graph else (args.graph or default_graphs(_base_iri()))
         result = engine.run_remote(
-            args.endpoint, text, query.form, method=args.method, timeout=args.timeout, graphs=args.graph, source=source
+            args.endpoint, text, query.form, method=args.method, timeout=args.timeout, graphs=graphs, source=source,
+            credentials=_credentials(args),
         )
     else:
         result = engine.run_local(engine.open_store(args.store), text, source)
@@ -102,6 +106,36 @@ def cmd_query(args: argparse.Namespace) -> int:
     engine.write_result(result, args.format, out, {"id": _base_iri()})
     out.flush()
     return EXIT_OK
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    from drugkg.push import push
+
+    results = push(
+        args.store, args.endpoint, gsp=args.gsp, update=args.update, graph=args.graph,
+        credentials=_credentials(args), size=args.chunk, timeout=args.timeout, progress=_progress,
+    )
+    for upload, count in results:
+        print(f"<{upload.graph}>: {count} triples from {upload.path.name}, count checked in the store")
+    return EXIT_OK
+
+
+def _credentials(args: argparse.Namespace):
+    """User from --user, password from the environment variable named by --password-env (never the command line)."""
+    import os
+
+    from drugkg.push import Credentials
+
+    if args.user is None:
+        if args.password_env:
+            raise UsageError("--password-env needs --user")
+        return None
+    if not args.password_env:
+        raise UsageError("--user needs --password-env VAR, the environment variable that holds the password")
+    password = os.environ.get(args.password_env)
+    if password is None:
+        raise UsageError(f"environment variable {args.password_env} is not set; export it with the password")
+    return Credentials(args.user, password)
 
 
 def _base_iri() -> str:
@@ -190,10 +224,46 @@ def make_parser() -> argparse.ArgumentParser:
     query.add_argument("--method", choices=("GET", "POST"), default="GET", help="HTTP method for --endpoint; POST is form-encoded (default: GET)")
     query.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for --endpoint (default: 60)")
     query.add_argument("--graph", action="append", default=[], metavar="IRI",
-                       help="with --endpoint: a graph to query as the default graph (repeatable; sent as default-graph-uri)")
+                       help="with --endpoint: a graph to query as the default graph (repeatable; sent as "
+                            "default-graph-uri; default: the three graphs 'drugkg push' writes)")
+    query.add_argument("--endpoint-default-graph", action="store_true",
+                       help="with --endpoint: query the endpoint's own default graph instead of drugkg's named graphs")
+    _credential_options(query)
     query.add_argument("--show", action="store_true", help="print the query with its parameters bound, and do not run it")
     query.set_defaults(func=cmd_query)
+
+    push = sub.add_parser(
+        "push",
+        help="load the built graph into a triple store (Graph Store Protocol, or SPARQL Update) and check it",
+        description=(
+            "Replace three named graphs in a triple store with the build's asserted data, ontology and inferred "
+            "triples, in chunks, through the SPARQL 1.1 Graph Store Protocol (--gsp) or SPARQL 1.1 Update (--update, "
+            "also the fallback when the store has no Graph Store Protocol); then compare each graph's triple count in "
+            "the store with the build's. Passwords come only from an environment variable."
+        ),
+        epilog=(
+            "Examples:\n"
+            "  drugkg push --endpoint http://127.0.0.1:7878/query --gsp http://127.0.0.1:7878/store\n"
+            "  VIRTUOSO_PASSWORD=... drugkg push --endpoint http://127.0.0.1:8890/sparql \\\n"
+            "      --gsp http://127.0.0.1:8890/sparql-graph-crud-auth --user dba --password-env VIRTUOSO_PASSWORD"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    push.add_argument("--endpoint", required=True, help="the store's SPARQL query endpoint (for the count check)")
+    push.add_argument("--gsp", help="the store's Graph Store Protocol endpoint")
+    push.add_argument("--update", help="the store's SPARQL Update endpoint (default: --endpoint)")
+    push.add_argument("--graph", metavar="IRI", help="named graph for the asserted data (default: BASE + graph/asserted)")
+    push.add_argument("--store", type=Path, default=default_out_dir(), help="the build output to push (default: ./dist)")
+    push.add_argument("--chunk", type=int, default=50_000, help="triples per request (default: 50000)")
+    push.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for each request (default: 300)")
+    _credential_options(push)
+    push.set_defaults(func=cmd_push)
     return parser
+
+
+def _credential_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--user", help="user name for a store that asks for one (HTTP basic or digest)")
+    parser.add_argument("--password-env", metavar="VAR", help="environment variable holding the password")
 
 
 def _validation_options(parser: argparse.ArgumentParser) -> None:

@@ -84,6 +84,7 @@ def run_remote(
     timeout: float = 60.0,
     graphs: Iterable[str] = (),
     source: str = "query",
+    credentials=None,
 ):
     """Run ``text`` on a SPARQL 1.1 Protocol endpoint: GET, or POST form-encoded (never a raw POST body)."""
     from SPARQLWrapper import GET, JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
@@ -100,6 +101,8 @@ def run_remote(
     client.setReturnFormat(TURTLE if form in ("CONSTRUCT", "DESCRIBE") else JSON)
     for graph in graphs:
         client.addDefaultGraph(graph)
+    if credentials is not None:
+        client.setCredentials(credentials.user, credentials.password)
     try:
         response = client.query().response
         body = response.read()

@@ -62,3 +62,61 @@ def start(argv: list[str], ready_url: str, log: Path, timeout: float = 30.0) -> 
             time.sleep(0.1)
     server.stop()
     raise RuntimeError(f"{argv[0]} did not answer at {ready_url} within {timeout:g} s; log: {log}")
+
+
+def require_or_skip(what: str, how: str) -> None:
+    """Skip a test whose server is not installed, saying how to install it; under .ci/run (DRUGKG_REQUIRE_STORES=1)
+    a missing server fails instead, so CI never passes by skipping."""
+    import pytest
+
+    message = f"{what} is not installed: {how}"
+    if os.environ.get("DRUGKG_REQUIRE_STORES") == "1":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def start_oxigraph(folder: Path, read_only_location: Path | None = None) -> Server:
+    """Oxigraph's server from the ``oxigraph`` wheel: writable on an empty store, or read-only on ``location``."""
+    binary = executable("oxigraph")
+    if binary is None:
+        require_or_skip("the Oxigraph server", "pip install -e '.[test]' installs it")
+    port = free_port()
+    if read_only_location is None:
+        argv = [binary, "serve", "--location", str(folder / "store"), "--bind", f"127.0.0.1:{port}"]
+    else:
+        argv = [binary, "serve-read-only", "--location", str(read_only_location), "--bind", f"127.0.0.1:{port}"]
+    return start(argv, f"http://127.0.0.1:{port}/", folder / "oxigraph.log")
+
+
+VIRTUOSO_INI = "/etc/virtuoso-opensource-7/virtuoso.ini"
+
+
+def start_virtuoso(folder: Path) -> Server:
+    """Debian's Virtuoso with its packaged configuration, but its database in ``folder`` and free loopback ports.
+
+    A new database has the default administrator dba with password dba.
+    """
+    binary = shutil.which("virtuoso-t")
+    if binary is None or not Path(VIRTUOSO_INI).is_file():
+        require_or_skip("Virtuoso", "apt-get install virtuoso-opensource (.ci/run does)")
+    sql_port, http_port = free_port(), free_port()
+    lines = []
+    section = ""
+    for line in Path(VIRTUOSO_INI).read_text(encoding="utf-8").splitlines():
+        stripped = line.strip()
+        if stripped.startswith("["):
+            section = stripped
+        key = stripped.split("=", 1)[0].strip()
+        if "/var/lib/virtuoso-opensource-7/db/" in line:
+            line = line.replace("/var/lib/virtuoso-opensource-7/db/", f"{folder}/")
+        elif key == "ServerPort" and section == "[Parameters]":
+            line = f"ServerPort = 127.0.0.1:{sql_port}"
+        elif key == "ServerPort" and section == "[HTTPServer]":
+            line = f"ServerPort = 127.0.0.1:{http_port}"
+        elif key == "DirsAllowed":
+            line = f"DirsAllowed = ., {folder}, /usr/share/virtuoso-opensource-7/vad"
+        lines.append(line)
+    ini = folder / "virtuoso.ini"
+    ini.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return start([binary, "-f", "-c", str(ini)], f"http://127.0.0.1:{http_port}/sparql?query=ASK%7B%7D",
+                 folder / "virtuoso.out", timeout=120)

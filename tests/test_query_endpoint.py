@@ -16,7 +16,7 @@ import pytest
 from drugkg import engine
 from drugkg.errors import UsageError
 from tests.conftest import ONTOLOGY
-from tests.servers import executable, free_port, start
+from tests.servers import executable, require_or_skip, start_oxigraph
 from tests.test_queries import ALL, cli
 
 DATA_GRAPH = "https://w3id.org/drugkg/id/graph/asserted"
@@ -28,7 +28,7 @@ GRAPHS = (DATA_GRAPH, engine.ONTOLOGY_GRAPH.value, INFERRED_GRAPH)
 def oxigraph(built, tmp_path_factory):
     binary = executable("oxigraph")
     if binary is None:
-        pytest.skip("the Oxigraph server is not installed: pip install -e '.[test]' installs it")
+        require_or_skip("the Oxigraph server", "pip install -e '.[test]' installs it")
     folder = tmp_path_factory.mktemp("oxigraph")
     location = folder / "store"
     loads = ((built.out / "drugkg.nt", DATA_GRAPH), (ONTOLOGY, engine.ONTOLOGY_GRAPH.value),
@@ -36,10 +36,8 @@ def oxigraph(built, tmp_path_factory):
     for path, graph in loads:
         subprocess.run([binary, "load", "--location", str(location), "--file", str(path), "--graph", graph],
                        check=True, capture_output=True)
-    port = free_port()
-    server = start([binary, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-                   f"http://127.0.0.1:{port}/", folder / "server.log")
-    yield f"http://127.0.0.1:{port}/query"
+    server = start_oxigraph(folder, read_only_location=location)
+    yield server.url + "query"
     server.stop()
 
 
