@@ -48,7 +48,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     compiled = compile_graph(args.data, args.ontology, args.base_iri)
     store = write_store(None, compiled.ntriples, args.ontology)
     reasoned = check_graph(compiled, store, args.ontology, args.checks, args.shapes, _progress)
-    defined = sorted({t.object.value.rsplit("#", 1)[1] for t in reasoned.inferred if t.object.value.rsplit("#", 1)[1] in _defined(args.ontology)})
+    defined_classes = _defined(args.ontology)
+    inferred_classes = {t.object.value.rsplit("#", 1)[1] for t in reasoned.inferred}
+    defined = sorted(inferred_classes & defined_classes)
     counts = compiled.counts
     print(f"Valid: {counts['triples']} triples ({counts['claims']} claims, {counts['entities']} entities) from {len(compiled.files)} data files.")
     print(f"  data-quality checks: {len(list(args.checks.glob('*-violation.rq')))} run, no violations")
