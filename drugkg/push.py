@@ -105,11 +105,13 @@ def chunks(path: Path, size: int) -> Iterator[tuple[str, int]]:
         yield "".join(batch), len(batch)
 
 
-def _opener(credentials: Credentials | None, url: str) -> urllib.request.OpenerDirector:
+def _opener(credentials: Credentials | None, *urls: str) -> urllib.request.OpenerDirector:
+    """An HTTP client that answers a basic or digest challenge from any of ``urls`` with ``credentials``."""
     handlers: list = []
     if credentials is not None:
         manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-        manager.add_password(None, url, credentials.user, credentials.password)
+        for url in urls:
+            manager.add_password(None, url, credentials.user, credentials.password)
         handlers += [urllib.request.HTTPBasicAuthHandler(manager), urllib.request.HTTPDigestAuthHandler(manager)]
     return urllib.request.build_opener(*handlers)
 
@@ -199,7 +201,7 @@ def push(
     plan = uploads(dist, graph)
     results = []
     for upload in plan:
-        opener = _opener(credentials, gsp or update or endpoint)
+        opener = _opener(credentials, *filter(None, (gsp, update or endpoint)))
         sent = None
         if gsp:
             progress(f"putting {upload.path.name} into <{upload.graph}> through the Graph Store Protocol")
