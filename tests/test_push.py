@@ -122,3 +122,10 @@ def test_a_count_mismatch_fails_loudly(oxigraph, built, capsys, tmp_path):
         f"drugkg: error: <{BASE}graph/asserted> holds {len(lines)} triples in the store after the push, but the build "
         f"has {len(lines) + 1} (drugkg.nt); the store did not take the whole graph: check its logs and push again"
     )
+
+
+def test_a_store_without_the_graph_store_protocol_gets_sparql_update(oxigraph, built, capsys):
+    code, out, err = push(capsys, "--store", str(built.out), "--endpoint", f"{oxigraph}/query",
+                          "--gsp", f"{oxigraph}/no-graph-store-here", "--update", f"{oxigraph}/update")
+    assert (code, out) == (0, expected_lines(built))
+    assert "answered HTTP 404" in err and "falling back to SPARQL Update" in err
