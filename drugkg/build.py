@@ -97,8 +97,9 @@ def compile_graph(data_dir: Path, ontology: Path, base_iri: str | None = None) -
     return Compiled(ntriples, data, base, [display_path(p) for p in files], counts, ctx)
 
 
-def origins(compiled: Compiled) -> dict[str, Record]:
-    """The record each IRI of the graph came from: declared ids, and IRIs minted under a record's id."""
+def record_finder(compiled: Compiled) -> Callable[[str], Record | None]:
+    """A lookup from an IRI of the graph to the record it came from: a declared id, or an IRI minted under a
+    record's id (``{base}claim/dose`` belongs to ``claim``); None for anything else (e.g. ontology terms)."""
     by_iri: dict[str, Record] = {}
     records = {record.id: record for record in compiled.data.records}
     for ident, iri in compiled.context.iris.items():
@@ -106,21 +107,28 @@ def origins(compiled: Compiled) -> dict[str, Record]:
             by_iri[iri.value] = records[ident]
     for record in compiled.data.records:
         by_iri.setdefault(compiled.base + record.id, record)
-    return by_iri
+
+    def find(iri: str) -> Record | None:
+        if iri in by_iri:
+            return by_iri[iri]
+        if iri.startswith(compiled.base):
+            return by_iri.get(compiled.base + iri[len(compiled.base):].split("/")[0])
+        return None
+
+    return find
 
 
-def run_checks(store: ox.Store, compiled: Compiled, checks_dir: Path) -> list[DataError]:
+def run_checks(store: ox.Store, checks_dir: Path, find_record: Callable[[str], Record | None]) -> list[DataError]:
     """Run every ``checks_dir/*-violation.rq``; each row is a violation, reported against its source record."""
     from drugkg.engine import cell, run_local
     from drugkg.queries import load_query_file
 
-    by_iri = origins(compiled)
     errors = []
     for path in sorted(checks_dir.glob("*-violation.rq")):
         check = load_query_file(path)
         for row in run_local(store, check.text, str(path)):
             focus = row["focus"].value if row["focus"] is not None else ""
-            record = by_iri.get(focus) or by_iri.get(_owner(focus, compiled.base))
+            record = find_record(focus)
             message = cell(row["message"]) if row["message"] is not None else check.summary
             fix = f"data-quality check {path.stem}: {check.summary.rstrip('.')}"
             if record is not None:
@@ -128,13 +136,6 @@ def run_checks(store: ox.Store, compiled: Compiled, checks_dir: Path) -> list[Da
             else:
                 errors.append(DataError(display_path(path), 1, focus or "(graph)", message, fix))
     return errors
-
-
-def _owner(iri: str, base: str) -> str:
-    """``{base}claim/dose`` -> ``{base}claim``: the record IRI a minted sub-resource belongs to."""
-    if not iri.startswith(base):
-        return iri
-    return base + iri[len(base):].split("/")[0]
 
 
 def check_graph(
@@ -159,10 +160,11 @@ def check_graph(
     if not shapes.is_file():
         raise UsageError(f"SHACL shapes file {shapes} does not exist; run from the repository root or pass --shapes FILE")
     progress(f"running the data-quality checks in {display_path(checks_dir)}")
-    errors = run_checks(store, compiled, checks_dir)
+    find_record = record_finder(compiled)
+    errors = run_checks(store, checks_dir, find_record)
     progress(f"validating against the SHACL shapes in {display_path(shapes)}")
     results = shacl_results(compiled.ntriples, ontology, shapes)
-    errors += shape_errors(results, origins(compiled), lambda iri: _owner(iri, compiled.base), labels_of(store), ontology)
+    errors += shape_errors(results, find_record, labels_of(store), ontology)
     progress("reasoning over the ontology and data with HermiT")
     data = [q.triple for q in ox.parse(compiled.ntriples.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)]
     reasoned = reason(ontology, data)
@@ -175,7 +177,6 @@ def check_graph(
                                 "fix the class's axioms (its superclasses or definition contradict each other)"))
     if errors:
         raise DataInvalid(errors)
-    compiled.counts.update(shape_results=len(results), inferred=len(reasoned.inferred))
     return reasoned
 
 

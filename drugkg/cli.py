@@ -97,7 +97,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     if args.endpoint:
         from drugkg.push import default_graphs
 
-        graphs = [] if args.endpoint_default_graph else (args.graph or default_graphs(_base_iri()))
+        graphs = [] if args.endpoint_default_graph else (args.graph or default_graphs(_base_iri(args.store)))
         result = engine.run_remote(
             args.endpoint, text, query.form, method=args.method, timeout=args.timeout, graphs=graphs, source=source,
             credentials=_credentials(args),
@@ -105,7 +105,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     else:
         result = engine.run_local(engine.open_store(args.store), text, source)
     out = sys.stdout.buffer
-    engine.write_result(result, args.format, out, {"id": _base_iri()})
+    engine.write_result(result, args.format, out, {"id": _base_iri(args.store)})
     out.flush()
     return EXIT_OK
 
@@ -140,8 +140,12 @@ def _credentials(args: argparse.Namespace):
     return Credentials(args.user, password)
 
 
-def _base_iri() -> str:
-    """The dataset's base IRI (for short 'id:' names in tables), read from data/dataset.yaml."""
+def _base_iri(dist: Path) -> str:
+    """The base IRI of the graph: the one the build in ``dist`` used (its VoID), else data/dataset.yaml's."""
+    from drugkg.push import built_base
+
+    if (dist / "void.ttl").is_file():
+        return built_base(dist)
     import yaml
 
     try:
@@ -152,6 +156,8 @@ def _base_iri() -> str:
 
 
 def make_parser() -> argparse.ArgumentParser:
+    from drugkg.engine import FORMATS
+
     parser = argparse.ArgumentParser(
         prog="drugkg",
         description="drugkg: a structured drug knowledge graph built from curated, source-cited facts.",
@@ -166,10 +172,7 @@ def make_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     build.add_argument("--out", type=Path, default=default_out_dir(), help="output folder (default: ./dist)")
-    build.add_argument("--data", type=Path, default=default_data_dir(), help="curated data folder (default: data/)")
-    build.add_argument("--ontology", type=Path, default=default_ontology(), help="ontology file (default: ontology/drugkg.ttl)")
-    build.add_argument("--base-iri", default=None, help="base IRI for minted resources (default: the dataset's base_iri)")
-    _validation_options(build)
+    _input_options(build)
     build.set_defaults(func=cmd_build)
 
     validate = sub.add_parser(
@@ -183,10 +186,7 @@ def make_parser() -> argparse.ArgumentParser:
         ),
         epilog="Exit codes: 0 valid, 1 invalid, 2 tool error (for example Java missing).",
     )
-    validate.add_argument("--data", type=Path, default=default_data_dir(), help="curated data folder (default: data/)")
-    validate.add_argument("--ontology", type=Path, default=default_ontology(), help="ontology file (default: ontology/drugkg.ttl)")
-    validate.add_argument("--base-iri", default=None, help="base IRI for minted resources (default: the dataset's base_iri)")
-    _validation_options(validate)
+    _input_options(validate)
     validate.set_defaults(func=cmd_validate)
 
     queries = sub.add_parser(
@@ -218,7 +218,7 @@ def make_parser() -> argparse.ArgumentParser:
     query.add_argument("name", nargs="?", help="saved query name (see 'drugkg queries')")
     query.add_argument("--file", type=Path, help="run the query in this .rq file instead of a saved one")
     query.add_argument("--param", "-p", action="append", metavar="NAME=VALUE", help="a parameter value (repeatable)")
-    query.add_argument("--format", "-f", choices=engine_formats(), default="table",
+    query.add_argument("--format", "-f", choices=FORMATS, default="table",
                        help="table (default), csv, tsv, json or xml; ttl, nt, jsonld or rdf for CONSTRUCT/DESCRIBE")
     query.add_argument("--store", type=Path, default=default_out_dir(), help="the build output holding store/ (default: ./dist)")
     query.add_argument("--queries", type=Path, default=default_queries_dir(), help="query folder (default: queries/)")
@@ -268,13 +268,13 @@ def _credential_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--password-env", metavar="VAR", help="environment variable holding the password")
 
 
-def _validation_options(parser: argparse.ArgumentParser) -> None:
+def _input_options(parser: argparse.ArgumentParser) -> None:
+    """What build and validate read: the data, the ontology, the base IRI, the checks and the shapes."""
+    parser.add_argument("--data", type=Path, default=default_data_dir(), help="curated data folder (default: data/)")
+    parser.add_argument("--ontology", type=Path, default=default_ontology(), help="ontology file (default: ontology/drugkg.ttl)")
+    parser.add_argument("--base-iri", default=None, help="base IRI for minted resources (default: the dataset's base_iri)")
     parser.add_argument("--checks", type=Path, default=default_checks_dir(), help="folder of *-violation.rq data-quality checks (default: queries/checks/)")
     parser.add_argument("--shapes", type=Path, default=default_shapes(), help="SHACL shapes file (default: ontology/shapes.ttl)")
-
-
-def engine_formats() -> tuple[str, ...]:
-    return ("table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld", "rdf")
 
 
 def main(argv: list[str] | None = None) -> int:

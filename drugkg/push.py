@@ -41,7 +41,7 @@ class Upload:
     graph: str
 
 
-def uploads(dist: Path, graph: str | None = None, inferred: str | None = None, ontology: str | None = None) -> list[Upload]:
+def uploads(dist: Path, graph: str | None = None) -> list[Upload]:
     """What ``drugkg push`` sends from ``dist``: asserted data, ontology, and inferences if the build wrote them."""
     data = dist / "drugkg.nt"
     if not data.is_file():
@@ -49,10 +49,10 @@ def uploads(dist: Path, graph: str | None = None, inferred: str | None = None, o
     base = built_base(dist)
     plan = [
         Upload(data, graph or asserted_graph(base)),
-        Upload(dist / "drugkg-ontology.ttl", ontology or ONTOLOGY_GRAPH.value),
+        Upload(dist / "drugkg-ontology.ttl", ONTOLOGY_GRAPH.value),
     ]
     if (dist / "inferred.ttl").is_file():
-        plan.append(Upload(dist / "inferred.ttl", inferred or inferred_graph(base).value))
+        plan.append(Upload(dist / "inferred.ttl", inferred_graph(base).value))
     for upload in plan:
         try:
             ox.NamedNode(upload.graph)

@@ -304,19 +304,22 @@ def catalogue(folder: Path) -> dict[str, SavedQuery]:
     """Every saved query in ``folder`` by name (checks under ``checks/`` are named ``checks/NAME``)."""
     if not folder.is_dir():
         raise UsageError(f"query folder {folder} does not exist; run from the repository root or pass --queries DIR")
-    found = {}
-    for path in sorted(folder.glob("*.rq")) + sorted(folder.glob("checks/*.rq")):
-        query = load_query_file(path)
-        name = path.stem if path.parent == folder else f"checks/{path.stem}"
-        found[name] = SavedQuery(**{**query.__dict__, "name": name})
-    return found
+    paths = sorted(folder.glob("*.rq")) + sorted(folder.glob("checks/*.rq"))
+    return {query.name: query for query in (_saved(folder, path) for path in paths)}
+
+
+def _saved(folder: Path, path: Path) -> SavedQuery:
+    query = load_query_file(path)
+    name = path.stem if path.parent == folder else f"checks/{path.stem}"
+    return SavedQuery(**{**query.__dict__, "name": name})
 
 
 def find(folder: Path, name: str) -> SavedQuery:
-    """The saved query called ``name``, or UsageError listing near names."""
+    """The saved query called ``name`` (only its own file is read), or UsageError listing near names."""
+    path = folder / f"{name}.rq"
+    if re.fullmatch(r"(checks/)?[a-z0-9]+(-[a-z0-9]+)*", name) and path.is_file():
+        return _saved(folder, path)
     queries = catalogue(folder)
-    if name in queries:
-        return queries[name]
     near = [n for n in queries if name in n or n in name][:5]
     hint = f"did you mean {', '.join(near)}? " if near else ""
     raise UsageError(f"no saved query named {name!r} in {folder}; {hint}'drugkg queries' lists them all")

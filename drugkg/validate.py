@@ -9,6 +9,7 @@ term is declared.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,15 +75,14 @@ def _parse(path: Path) -> rdflib.Graph:
 
 def shape_errors(
     results: list[ShapeResult],
-    origins: dict[str, Record],
-    owner,
+    find_record: Callable[[str], Record | None],
     labels: dict[str, str],
     ontology: Path,
 ) -> list[DataError]:
     """SHACL results as errors against the record each focus node came from (or the ontology line)."""
     errors = []
     for r in results:
-        record = origins.get(r.focus) or origins.get(owner(r.focus))
+        record = find_record(r.focus)
         label = labels.get(r.focus)
         rule = f"rule {curie(r.shape, SHAPES_PREFIXES)}"
         if r.value and r.value != r.focus:

@@ -17,7 +17,7 @@ from rdflib.plugins.sparql import prepareQuery
 
 from drugkg import engine
 from drugkg.build import build
-from drugkg.cli import engine_formats, main
+from drugkg.cli import main, make_parser
 from drugkg.errors import DataInvalid
 from drugkg.queries import catalogue
 from tests.conftest import DATA, ONTOLOGY, QUERIES, ROOT
@@ -143,7 +143,8 @@ def test_queries_lists_names_and_summaries(capsysbinary):
 
 
 def test_format_choices_match_the_engine():
-    assert engine_formats() == engine.FORMATS
+    query = make_parser()._subparsers._group_actions[0].choices["query"]
+    assert next(a for a in query._actions if a.dest == "format").choices == engine.FORMATS
 
 
 # --- data-quality checks ---------------------------------------------------------------------------------------

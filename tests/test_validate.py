@@ -26,6 +26,7 @@ SHAPE_FIXTURES = ROOT / "tests" / "fixtures" / "shapes"
 REASONING = ROOT / "tests" / "fixtures" / "reasoning"
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 HEMGENIX = ox.NamedNode("https://w3id.org/drugkg/id/hemgenix")
+RDF_TYPE = rdflib.RDF.type
 
 
 def node_shapes() -> dict[str, str]:
@@ -36,9 +37,6 @@ def node_shapes() -> dict[str, str]:
         name = str(shape).rsplit("#", 1)[1].removesuffix("Shape")
         shapes[re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "-", name).lower()] = str(shape)
     return shapes
-
-
-RDF_TYPE = rdflib.RDF.type
 
 
 def expected_results(path: Path) -> set[tuple[str, str, str]]:
