@@ -97,10 +97,14 @@ def cmd_query(args: argparse.Namespace) -> int:
     if args.endpoint:
         from drugkg.push import default_graphs
 
+        if args.page_size < 1:
+            raise UsageError(f"--page-size must be at least 1, got {args.page_size}")
+
         graphs = [] if args.endpoint_default_graph else (args.graph or default_graphs(_base_iri(args.store)))
         result = engine.run_remote(
             args.endpoint, text, query.form, method=args.method, timeout=args.timeout, graphs=graphs, source=source,
-            credentials=_credentials(args),
+            credentials=_credentials(args), page_size=args.page_size,
+            params=parse_assignments(args.endpoint_param, "--endpoint-param", "timeout=30000"),
         )
     else:
         result = engine.run_local(engine.open_store(args.store), text, source)
@@ -156,7 +160,7 @@ def _base_iri(dist: Path) -> str:
 
 
 def make_parser() -> argparse.ArgumentParser:
-    from drugkg.engine import FORMATS
+    from drugkg.engine import FORMATS, PAGE_SIZE
 
     parser = argparse.ArgumentParser(
         prog="drugkg",
@@ -228,6 +232,12 @@ def make_parser() -> argparse.ArgumentParser:
     query.add_argument("--graph", action="append", default=[], metavar="IRI",
                        help="with --endpoint: a graph to query as the default graph (repeatable; sent as "
                             "default-graph-uri; default: the three graphs 'drugkg push' writes)")
+    query.add_argument("--endpoint-param", action="append", metavar="NAME=VALUE",
+                       help="with --endpoint: an extra protocol parameter the store understands (repeatable; e.g. "
+                            "Virtuoso's timeout=30000, in ms)")
+    query.add_argument("--page-size", type=int, default=PAGE_SIZE, metavar="ROWS",
+                       help="with --endpoint: rows asked for per request; SELECT answers are fetched page by page "
+                            "past a store's silent row cap (default: 10000, Virtuoso's cap)")
     query.add_argument("--endpoint-default-graph", action="store_true",
                        help="with --endpoint: query the endpoint's own default graph instead of drugkg's named graphs")
     _credential_options(query)

@@ -11,6 +11,7 @@ ontology in the named graph ``<https://w3id.org/drugkg/ontology>`` and the reaso
 
 from __future__ import annotations
 
+import json
 import urllib.error
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -75,6 +76,12 @@ def run_local(store: ox.Store, text: str, source: str = "query"):
     return result
 
 
+PAGE_SIZE = 10_000  # rows asked for per request: Virtuoso's default cap (ResultSetMaxRows) is 10,000
+_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_CANONICAL_BOOLEAN = {"1": "true", "0": "false"}
+_MEDIA_ALIASES = {"application/x-json+ld": "application/ld+json"}  # Virtuoso's name for JSON-LD
+
+
 def run_remote(
     endpoint: str,
     text: str,
@@ -85,42 +92,129 @@ def run_remote(
     graphs: Iterable[str] = (),
     source: str = "query",
     credentials=None,
+    params: Mapping[str, str] | None = None,
+    page_size: int = PAGE_SIZE,
+    graph_format: str = "ttl",
 ):
-    """Run ``text`` on a SPARQL 1.1 Protocol endpoint: GET, or POST form-encoded (never a raw POST body)."""
-    from SPARQLWrapper import GET, JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
-    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+    """Run ``text`` on a SPARQL 1.1 Protocol endpoint: GET, or POST form-encoded (never a raw POST body, on which
+    Virtuoso hangs).
 
+    SELECT results are fetched in pages of ``page_size`` rows (the query's own LIMIT and OFFSET are kept), so a store
+    that silently caps its answers (Virtuoso: 10,000 rows) still gives every row; a page shorter than asked for is
+    checked with one more row, and if there is one the cap is taken as the page size. Paging relies on the query's
+    ORDER BY for a stable order, as saved queries have. An answer the store marks as incomplete (Virtuoso's partial
+    results on a timeout, sent with status 200 and an ``X-SQL-State`` header) is an error, never a result.
+    ``params`` are extra protocol parameters for the store (for example Virtuoso's ``timeout`` in milliseconds);
+    CONSTRUCT and DESCRIBE answers are asked for in ``graph_format``: ttl (Turtle), jsonld or rdf (RDF/XML).
+    """
     if not endpoint.startswith(("http://", "https://")):
         raise UsageError(f"--endpoint {endpoint!r} is not an http(s) URL; give e.g. http://127.0.0.1:7878/query")
-    client = SPARQLWrapper(endpoint)
-    client.setQuery(text)
-    client.queryType = form  # SPARQLWrapper's own guess reads words in comments (a header saying 'construct')
-    client.setMethod(POST if method.upper() == "POST" else GET)
-    client.setRequestMethod(URLENCODED)
-    client.setTimeout(max(1, round(timeout)))
-    client.setReturnFormat(TURTLE if form in ("CONSTRUCT", "DESCRIBE") else JSON)
-    for graph in graphs:
-        client.addDefaultGraph(graph)
-    if credentials is not None:
-        client.setCredentials(credentials.user, credentials.password)
+    fetch = _Fetcher(endpoint, form, method, timeout, list(graphs), source, credentials, dict(params or {}),
+                     graph_format)
+    if form != "SELECT":
+        return _parse_remote(*fetch(text), form, endpoint)
+    return ox.parse_query_results(json.dumps(_select_pages(fetch, text, page_size)).encode("utf-8"),
+                                  format=ox.QueryResultsFormat.JSON)
+
+
+class _Fetcher:
+    """One request to the endpoint through SPARQLWrapper: the answer's body and media type, or a UsageError."""
+
+    def __init__(self, endpoint, form, method, timeout, graphs, source, credentials, params, graph_format):
+        self.endpoint, self.form, self.method, self.timeout = endpoint, form, method, timeout
+        self.graphs, self.source, self.credentials, self.params = graphs, source, credentials, params
+        self.graph_format = graph_format
+
+    def __call__(self, text: str) -> tuple[bytes, str]:
+        from SPARQLWrapper import GET, JSON, JSONLD, POST, RDFXML, TURTLE, URLENCODED, SPARQLWrapper
+        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+        client = SPARQLWrapper(self.endpoint)
+        client.setQuery(text)
+        client.queryType = self.form  # SPARQLWrapper's own guess reads words in comments (a header saying 'construct')
+        client.setMethod(POST if self.method.upper() == "POST" else GET)
+        client.setRequestMethod(URLENCODED)
+        client.setTimeout(max(1, round(self.timeout)))
+        client.setOnlyConneg(True)  # the Accept header decides (a 'format' parameter overrides it on Virtuoso)
+        graph_formats = {"ttl": TURTLE, "jsonld": JSONLD, "rdf": RDFXML}
+        client.setReturnFormat(graph_formats[self.graph_format] if self.form in ("CONSTRUCT", "DESCRIBE") else JSON)
+        for graph in self.graphs:
+            client.addDefaultGraph(graph)
+        for name, value in self.params.items():
+            client.addParameter(name, value)
+        if self.credentials is not None:
+            client.setCredentials(self.credentials.user, self.credentials.password)
+        endpoint, source = self.endpoint, self.source
+        try:
+            response = client.query().response
+            body = response.read()
+            headers = response.headers
+        except SPARQLWrapperException as exc:
+            detail = " ".join(str(exc).split())[:400]
+            raise UsageError(f"{endpoint} refused {source}: {detail}") from None
+        except urllib.error.HTTPError as exc:
+            raise UsageError(f"{endpoint} answered HTTP {exc.code} {exc.reason} to {source}; check the URL and the query") from None
+        except urllib.error.URLError as exc:
+            raise UsageError(f"cannot reach {endpoint} ({exc.reason}); check the URL and that the server is running") from None
+        except TimeoutError:
+            raise UsageError(f"{endpoint} did not answer {source} within {self.timeout:g} s; raise --timeout or simplify the query") from None
+        if headers.get("X-SQL-State"):
+            detail = " ".join((headers.get("X-SQL-Message") or headers["X-SQL-State"]).split())[:300]
+            raise UsageError(f"{endpoint} sent incomplete results for {source} ({detail}); nothing is shown. Raise the "
+                             "store's time limit or simplify the query")
+        return body, headers.get("Content-Type", "")
+
+
+def _select_pages(fetch: _Fetcher, text: str, page_size: int) -> dict:
+    """Every row of a SELECT as one SPARQL JSON results document, fetched page by page past any silent row cap.
+
+    The first page is the query itself with a LIMIT; later pages slice it as a sub-select (see
+    :func:`drugkg.queries.subselect_slice`), with the columns in the order the first answer gave them.
+    """
+    from drugkg.queries import solution_slice, subselect_slice, with_slice
+
+    base, limit, offset = solution_slice(text)
+    head = _json_rows(fetch, with_slice(base, 0, 0))[0] if offset else None  # the columns, when no page starts at 0
+
+    def page(size: int, at: int) -> tuple[dict, list[dict]]:
+        if at == 0:
+            return _json_rows(fetch, with_slice(base, size, 0))
+        return _json_rows(fetch, subselect_slice(base, head.get("vars", []), size, at))
+
+    rows, size = [], page_size
+    while True:
+        want = size if limit is None else min(size, limit - len(rows))
+        page_head, got = page(want, offset + len(rows))
+        head = head or page_head
+        rows.extend(got)
+        if (limit is not None and len(rows) >= limit) or not got:
+            break
+        if len(got) < want:  # the end, or a cap below the page size: one row more tells which
+            if not page(1, offset + len(rows))[1]:
+                break
+            size = len(got)
+    return {"head": head, "results": {"bindings": rows}}
+
+
+def _json_rows(fetch: _Fetcher, text: str) -> tuple[dict, list[dict]]:
+    body, content_type = fetch(text)
     try:
-        response = client.query().response
-        body = response.read()
-        content_type = response.headers.get("Content-Type", "")
-    except SPARQLWrapperException as exc:
-        detail = " ".join(str(exc).split())[:400]
-        raise UsageError(f"{endpoint} refused {source}: {detail}") from None
-    except urllib.error.HTTPError as exc:
-        raise UsageError(f"{endpoint} answered HTTP {exc.code} {exc.reason} to {source}; check the URL and the query") from None
-    except urllib.error.URLError as exc:
-        raise UsageError(f"cannot reach {endpoint} ({exc.reason}); check the URL and that the server is running") from None
-    except TimeoutError:
-        raise UsageError(f"{endpoint} did not answer {source} within {timeout:g} s; raise --timeout or simplify the query") from None
-    return _parse_remote(body, content_type, form, endpoint)
+        document = json.loads(body)
+        head, rows = document["head"], document["results"]["bindings"]
+    except (ValueError, KeyError, TypeError) as exc:
+        media = content_type.split(";")[0].strip() or "no media type"
+        raise UsageError(f"{fetch.endpoint} sent an answer that is not SPARQL JSON results ({media}: {exc})") from None
+    for row in rows:
+        for term in row.values():
+            # Virtuoso writes booleans as "1" and "0"; the same values as "true" and "false", canonical everywhere else
+            if term.get("datatype") == _BOOLEAN and term.get("value") in _CANONICAL_BOOLEAN:
+                term["value"] = _CANONICAL_BOOLEAN[term["value"]]
+    return head, rows
 
 
 def _parse_remote(body: bytes, content_type: str, form: str, endpoint: str):
     media = content_type.split(";")[0].strip().lower()
+    media = _MEDIA_ALIASES.get(media, media)
     try:
         if form in ("CONSTRUCT", "DESCRIBE"):
             rdf_format = ox.RdfFormat.from_media_type(media) or ox.RdfFormat.TURTLE

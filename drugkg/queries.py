@@ -325,15 +325,16 @@ def find(folder: Path, name: str) -> SavedQuery:
     raise UsageError(f"no saved query named {name!r} in {folder}; {hint}'drugkg queries' lists them all")
 
 
-def parse_assignments(items: list[str] | None) -> dict[str, str]:
+def parse_assignments(items: list[str] | None, option: str = "--param",
+                      example: str = "drug=https://w3id.org/drugkg/id/hemgenix") -> dict[str, str]:
     """``["drug=https://...", "band=x"]`` as a mapping; each item must be NAME=VALUE, each name once."""
     values: dict[str, str] = {}
     for item in items or []:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            raise UsageError(f"--param {item!r} must be written NAME=VALUE, e.g. --param drug=https://w3id.org/drugkg/id/hemgenix")
+            raise UsageError(f"{option} {item!r} must be written NAME=VALUE, e.g. {option} {example}")
         if name.strip() in values:
-            raise UsageError(f"--param {name.strip()} is given twice; give each parameter once")
+            raise UsageError(f"{option} {name.strip()} is given twice; give each once")
         values[name.strip()] = value
     return values
 
@@ -357,3 +358,76 @@ def decimal_text(value: str) -> str:
         return value
     text = format(number, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+_INTEGER = re.compile(r"\s*(\d+)")
+
+
+def _top_level_words(text: str):
+    """(WORD in upper case, start, end) of each keyword outside every ``{ }`` group, comment, string and IRI."""
+    depth = 0
+    for kind, token, end in _tokens(text):
+        if kind == "open":
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+        elif kind == "word" and depth == 0:
+            yield token.upper(), end - len(token), end
+
+
+def _first_top_level(text: str, word: str) -> int | None:
+    return next((start for token, start, _ in _top_level_words(text) if token == word), None)
+
+
+def solution_slice(text: str) -> tuple[str, int | None, int]:
+    """Split off the query's own top-level ``LIMIT`` and ``OFFSET``: (text without them, limit or None, offset).
+
+    >>> solution_slice("SELECT ?s WHERE { { SELECT ?s WHERE { ?s ?p ?o } LIMIT 5 } } ORDER BY ?s LIMIT 10")
+    ('SELECT ?s WHERE { { SELECT ?s WHERE { ?s ?p ?o } LIMIT 5 } } ORDER BY ?s ', 10, 0)
+    """
+    cuts, found = [], {"LIMIT": None, "OFFSET": None}
+    for word, start, end in _top_level_words(text):
+        if word in found:
+            number = _INTEGER.match(text, end)
+            if number is None:
+                raise UsageError(f"{word} must be followed by a whole number")
+            found[word] = int(number.group(1))
+            cuts.append((start, number.end()))
+    for start, stop in reversed(cuts):
+        text = text[:start] + text[stop:]
+    return text, found["LIMIT"], found["OFFSET"] or 0
+
+
+def with_slice(text: str, limit: int, offset: int) -> str:
+    """``text`` (without a top-level LIMIT or OFFSET) with ``LIMIT limit OFFSET offset`` as its solution modifiers:
+    at the end, or before a trailing ``VALUES`` block.
+
+    >>> with_slice("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s  # sorted", 100, 200)
+    'SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s  # sorted\\nLIMIT 100 OFFSET 200\\n'
+    """
+    at = _first_top_level(text, "VALUES")
+    if at is not None:
+        return f"{text[:at]}LIMIT {limit} OFFSET {offset}\n{text[at:]}"
+    return f"{text}\nLIMIT {limit} OFFSET {offset}\n"
+
+
+def subselect_slice(text: str, variables: list[str], limit: int, offset: int) -> str:
+    """``text`` (a SELECT without a top-level LIMIT or OFFSET) as a sub-select, sliced by the outer query.
+
+    An outer slice keeps the inner ``ORDER BY`` whole: Virtuoso refuses to sort more than 10,000 rows for an
+    ``ORDER BY`` with ``LIMIT`` and ``OFFSET`` at one level, and answers the nested form.
+
+    >>> print(subselect_slice("PREFIX ex: <https://example.org/>\\nSELECT ?s WHERE { ?s a ex:C } ORDER BY ?s", ["s"], 5, 10))
+    PREFIX ex: <https://example.org/>
+    SELECT ?s WHERE {
+    { SELECT ?s WHERE { ?s a ex:C } ORDER BY ?s
+    }
+    }
+    LIMIT 5 OFFSET 10
+    <BLANKLINE>
+    """
+    at = _first_top_level(text, "SELECT")
+    if at is None:
+        raise UsageError("only a SELECT query can be paged")
+    projection = " ".join("?" + name for name in variables) or "*"
+    return f"{text[:at]}SELECT {projection} WHERE {{\n{{ {text[at:]}\n}}\n}}\nLIMIT {limit} OFFSET {offset}\n"

@@ -6,16 +6,20 @@ store that is not installed skips its tests with the install command, except und
 
 from __future__ import annotations
 
+import json
 import shutil
+import urllib.parse
+import urllib.request
 
 import pyoxigraph as ox
 import pytest
 
 from drugkg import engine
 from drugkg.cli import main
+from drugkg.errors import UsageError
 from drugkg.push import default_graphs
 from tests.servers import start_oxigraph, start_virtuoso
-from tests.test_queries import SAVED
+from tests.test_queries import ALL, SAVED
 
 BASE = "https://w3id.org/drugkg/id/"
 PASSWORD = "dba"  # the administrator password of a new Virtuoso database
@@ -33,6 +37,17 @@ def virtuoso(tmp_path_factory):
     server = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
     yield server.url.split("/sparql")[0]
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def virtuoso_loaded(virtuoso, built):
+    """Virtuoso with the built graph pushed into its three named graphs."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DRUGKG_TEST_PASSWORD", PASSWORD)
+        code = main(["push", "--store", str(built.out), "--endpoint", f"{virtuoso}/sparql", "--gsp",
+                     f"{virtuoso}/sparql-graph-crud-auth", "--user", "dba", "--password-env", "DRUGKG_TEST_PASSWORD"])
+    assert code == 0
+    return f"{virtuoso}/sparql"
 
 
 def expected_lines(built) -> list[str]:
@@ -129,3 +144,77 @@ def test_a_store_without_the_graph_store_protocol_gets_sparql_update(oxigraph, b
                           "--gsp", f"{oxigraph}/no-graph-store-here", "--update", f"{oxigraph}/update")
     assert (code, out) == (0, expected_lines(built))
     assert "answered HTTP 404" in err and "falling back to SPARQL Update" in err
+
+
+def test_every_saved_query_and_check_gives_the_embedded_rows_from_virtuoso(virtuoso_loaded, built):
+    """Virtuoso in its default configuration, queried through its named graphs, answers as the embedded store does
+    (its booleans written as 1 and 0 are read as true and false)."""
+    for name, query in sorted(ALL.items()):
+        text = query.bind({})
+        remote = engine.run_remote(virtuoso_loaded, text, query.form, graphs=default_graphs(BASE))
+        assert engine.sorted_tsv(remote) == engine.sorted_tsv(engine.run_local(built.store, text)), name
+
+
+PAIRS = """SELECT ?a ?b WHERE {
+  ?a a <https://w3id.org/drugkg/ontology#AdverseEventAssociation> .
+  ?b <http://www.w3.org/2000/01/rdf-schema#label> ?label .
+}"""  # 17 claims x every label: about 20,000 rows, past Virtuoso's cap of 10,000
+SORTED_PAIRS = PAIRS + "\nORDER BY ?a ?b"
+
+
+def raw_select(endpoint: str, text: str) -> list:
+    """The rows of one plain protocol request, as a client without paging sees them."""
+    form = [("query", text), *[("default-graph-uri", graph) for graph in default_graphs(BASE)]]
+    request = urllib.request.Request(f"{endpoint}?{urllib.parse.urlencode(form)}",
+                                     headers={"Accept": "application/sparql-results+json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.load(response)["results"]["bindings"]
+
+
+@pytest.mark.parametrize(("query", "page_size"), [(SORTED_PAIRS, 10_000), (SORTED_PAIRS, 3_000), (PAIRS, 25_000)])
+def test_results_past_virtuosos_row_cap_are_paged_in_full(query, page_size, virtuoso_loaded, built):
+    """Virtuoso silently stops at 10,000 rows; the client pages past it, with pages of the cap, smaller ones, or
+    larger ones (the cap is then found with one probe), and keeps the query's own LIMIT and OFFSET. Virtuoso will
+    not sort past 10,000 rows at one level, so later pages of an ordered query go as a sub-select."""
+    local = engine.sorted_tsv(engine.run_local(built.store, query))
+    assert len(local.splitlines()) - 1 > 10_000 and len(raw_select(virtuoso_loaded, query)) == 10_000  # the trap
+    remote = engine.run_remote(virtuoso_loaded, query, "SELECT", graphs=default_graphs(BASE), page_size=page_size)
+    assert engine.sorted_tsv(remote) == local
+    if query is SORTED_PAIRS:
+        sliced = query + " LIMIT 12345 OFFSET 678"
+        remote = engine.run_remote(virtuoso_loaded, sliced, "SELECT", graphs=default_graphs(BASE), page_size=page_size)
+        assert [str(row) for row in remote] == [str(row) for row in engine.run_local(built.store, sliced)]  # in order
+
+
+def test_virtuosos_partial_results_on_a_timeout_are_an_error(virtuoso_loaded):
+    """With a time limit (Virtuoso's own ``timeout`` parameter, in ms), Virtuoso answers a slow query with status 200,
+    the rows found so far and an X-SQL-State header; that is an error, never a result."""
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . FILTER(STRLEN(CONCAT(STR(?c), STR(?f))) > 3) }"
+    with pytest.raises(UsageError) as err:
+        engine.run_remote(virtuoso_loaded, slow, "SELECT", graphs=default_graphs(BASE), params={"timeout": "500"},
+                          source="query slow")
+    message = str(err.value)
+    assert message.startswith(f"{virtuoso_loaded} sent incomplete results for query slow (RC...: Returning incomplete "
+                              "results, query interrupted by result timeout.")
+    assert message.endswith("nothing is shown. Raise the store's time limit or simplify the query")
+
+
+CLAIM_TRIPLES = ("CONSTRUCT { ?claim ?p ?o } WHERE { ?claim a <https://w3id.org/drugkg/ontology#AdverseEventAssociation> ;"
+                 " ?p ?o }")
+
+
+def test_json_ld_labelled_application_x_json_ld_is_read(virtuoso_loaded, built):
+    """Virtuoso labels JSON-LD application/x-json+ld when asked for it under that name; the client asks for both
+    names and reads both."""
+    expected = sorted(map(str, engine.run_local(built.store, CLAIM_TRIPLES)))
+    form = [("query", CLAIM_TRIPLES), *[("default-graph-uri", graph) for graph in default_graphs(BASE)]]
+    request = urllib.request.Request(f"{virtuoso_loaded}?{urllib.parse.urlencode(form)}",
+                                     headers={"Accept": "application/x-json+ld"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        body, content_type = response.read(), response.headers["Content-Type"]
+    assert content_type.startswith("application/x-json+ld")  # the trap
+    assert sorted(map(str, engine._parse_remote(body, content_type, "CONSTRUCT", virtuoso_loaded))) == expected
+    for graph_format in ("jsonld", "ttl", "rdf"):
+        remote = engine.run_remote(virtuoso_loaded, CLAIM_TRIPLES, "CONSTRUCT", graphs=default_graphs(BASE),
+                                   graph_format=graph_format)
+        assert sorted(map(str, remote)) == expected, graph_format

@@ -137,7 +137,7 @@ def test_parameters_need_an_explicit_where():
     [
         (["drug"], "--param 'drug' must be written NAME=VALUE"),
         (["=x"], "--param '=x' must be written NAME=VALUE"),
-        (["a=1", "a=2"], "--param a is given twice; give each parameter once"),
+        (["a=1", "a=2"], "--param a is given twice; give each once"),
     ],
 )
 def test_param_assignments_are_checked(items, message):

@@ -58,6 +58,30 @@ def test_cli_endpoint_run_matches_the_embedded_run(oxigraph, built, capsysbinary
     assert remote == local
 
 
+@pytest.mark.parametrize("page_size", ["1", "5", "10000"])
+def test_small_pages_give_the_same_rows_in_the_same_order(page_size, oxigraph, built, capsysbinary):
+    """Paging (the first page as written, later ones as a sliced sub-select) keeps every row and the ORDER BY."""
+    graphs = [arg for graph in GRAPHS for arg in ("--graph", graph)]
+    code, remote, err = cli(capsysbinary, "query", "adverse-events", "--endpoint", oxigraph, *graphs, "--format", "tsv",
+                            "--page-size", page_size, "--endpoint-param", "unused=ignored")
+    assert (code, err) == (0, "")
+    code, local, _ = cli(capsysbinary, "query", "adverse-events", "--store", str(built.out), "--format", "tsv")
+    assert remote == local and len(local.splitlines()) > 10
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--page-size", "0"], "drugkg: error: --page-size must be at least 1, got 0"),
+        (["--endpoint-param", "timeout"],
+         "drugkg: error: --endpoint-param 'timeout' must be written NAME=VALUE, e.g. --endpoint-param timeout=30000"),
+    ],
+)
+def test_bad_endpoint_options(argv, message, capsysbinary):
+    code, out, err = cli(capsysbinary, "query", "units", "--endpoint", "http://127.0.0.1:9/query", *argv)
+    assert (code, out, err.splitlines()[-1]) == (2, b"", message)
+
+
 def test_without_the_graphs_the_server_default_graph_is_empty(oxigraph):
     result = engine.run_remote(oxigraph, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "SELECT")
     assert [row["n"].value for row in result] == ["0"]
