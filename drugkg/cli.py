@@ -126,6 +126,17 @@ def cmd_push(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from drugkg.server import Settings
+    from drugkg.server.app import serve
+
+    settings = Settings(dist=args.store, queries=args.queries, host=args.host, port=args.port, workers=args.workers,
+                        timeout=args.timeout, max_rows=args.max_rows, max_triples=args.max_triples,
+                        max_query_bytes=args.max_query_bytes)
+    serve(settings, announce=_progress)
+    return EXIT_OK
+
+
 def _credentials(args: argparse.Namespace):
     """User from --user, password from the environment variable named by --password-env (never the command line)."""
     import os
@@ -270,6 +281,34 @@ def make_parser() -> argparse.ArgumentParser:
     push.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for each request (default: 300)")
     _credential_options(push)
     push.set_defaults(func=cmd_push)
+
+    serve = sub.add_parser(
+        "serve",
+        help="serve the built graph: a read-only SPARQL endpoint, linked-data pages and the saved queries",
+        description=(
+            "Serve the build in --store over HTTP: the SPARQL 1.1 Protocol at /sparql (read-only), an HTML page and "
+            "RDF (by content negotiation) for every resource, the ontology, the dataset description and the saved "
+            "queries, and a query page. Queries run in worker processes under a hard timeout; answers over the "
+            "caps are refused, never cut short. Listens on 127.0.0.1 unless --host says otherwise."
+        ),
+        epilog=(
+            "Examples:\n"
+            "  drugkg serve                       # then open http://127.0.0.1:8000/\n"
+            "  drugkg serve --port 8080 --timeout 10 --max-rows 5000"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
+    serve.add_argument("--store", type=Path, default=default_out_dir(), help="the build output holding store/ (default: ./dist)")
+    serve.add_argument("--queries", type=Path, default=default_queries_dir(), help="saved query folder (default: queries/)")
+    serve.add_argument("--workers", type=int, default=2, help="query worker processes (default: 2)")
+    serve.add_argument("--timeout", type=float, default=30.0, help="seconds a query may run; longer ones are stopped with 503 (default: 30)")
+    serve.add_argument("--max-rows", type=int, default=10_000, help="largest SELECT answer; larger ones are refused with 422 (default: 10000)")
+    serve.add_argument("--max-triples", type=int, default=100_000,
+                       help="largest CONSTRUCT/DESCRIBE answer; larger ones are refused with 422 (default: 100000)")
+    serve.add_argument("--max-query-bytes", type=int, default=65_536, help="longest query text; longer ones are refused with 413 (default: 65536)")
+    serve.set_defaults(func=cmd_serve)
     return parser
 
 

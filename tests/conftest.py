@@ -40,6 +40,17 @@ def built(tmp_path_factory):
     return SimpleNamespace(compiled=compiled, out=out, written=written, store=open_store(out))
 
 
+@pytest.fixture(scope="session")
+def served(built, tmp_path_factory):
+    """``drugkg serve`` on the built graph, a real process on a free loopback port, with caps small enough for the
+    tests to pass them (1000 rows, 1000 triples); stopped by its process id when the session ends."""
+    from tests.servers import start_drugkg
+
+    server = start_drugkg(tmp_path_factory.mktemp("serve"), built.out, "--max-rows", "1000", "--max-triples", "1000")
+    yield server
+    server.stop()
+
+
 PREFIXES = """
 PREFIX dkg: <https://w3id.org/drugkg/ontology#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>

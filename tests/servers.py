@@ -120,3 +120,14 @@ def start_virtuoso(folder: Path) -> Server:
     ini.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return start([binary, "-f", "-c", str(ini)], f"http://127.0.0.1:{http_port}/sparql?query=ASK%7B%7D",
                  folder / "virtuoso.out", timeout=120)
+
+
+def start_drugkg(folder: Path, dist: Path, *options: str) -> Server:
+    """``drugkg serve`` (this environment's console script) on the build in ``dist``, on 127.0.0.1 and a free port,
+    with its log (stdout and stderr) in ``folder/serve.log``; ``server.url`` is its base URL, ending in ``/``."""
+    binary = executable("drugkg")
+    if binary is None:
+        raise RuntimeError("the drugkg command is not installed; run pip install -e '.[test]'")
+    port = free_port()
+    argv = [binary, "serve", "--store", str(dist), "--host", "127.0.0.1", "--port", str(port), *options]
+    return start(argv, f"http://127.0.0.1:{port}/", folder / "serve.log")

@@ -43,14 +43,15 @@ def test_rebuild_replaces_previous_output(tmp_path, capsys):
     assert [p.name for p in tmp_path.iterdir()] == ["dist"]  # no temporary folder left behind
 
 
-def test_reasoner_and_shacl_stay_out_of_the_start_up_path():
-    """Listing or running queries never imports owlready2 or pySHACL: they load only when validation runs."""
+def test_reasoner_shacl_and_web_stack_stay_out_of_the_start_up_path():
+    """Listing or running queries never imports owlready2 or pySHACL (they load only when validation runs), nor the
+    web server's Starlette, uvicorn and Jinja2 (they load only when 'drugkg serve' runs)."""
     import subprocess
     import sys
 
     code = (
         "import sys; from drugkg.cli import main; main(['queries']); "
-        "print(sorted(m for m in ('owlready2', 'pyshacl', 'rdflib') if m in sys.modules))"
+        "print(sorted(m for m in ('owlready2', 'pyshacl', 'rdflib', 'starlette', 'uvicorn', 'jinja2') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.splitlines()[-1] == "[]"

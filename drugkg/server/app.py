@@ -1,0 +1,680 @@
+"""The web application: the SPARQL 1.1 Protocol at ``/sparql``, linked-data pages, saved queries, the query page.
+
+URL map (the README's "Serving" section says the same for users):
+
+- ``/sparql``: SPARQL 1.1 Protocol (GET, POST form-encoded, POST ``application/sparql-query``); without a query,
+  the SPARQL Service Description. Read-only: updates are refused (403), and so are federated ``SERVICE`` calls.
+- ``/id/X``: the resource ``{base}X`` (the base IRI from ``dist/void.ttl``); ``/resource?iri=IRI`` any other
+  resource in the graph (external IRIs such as ``http://purl.obolibrary.org/obo/MONDO_0010604``). HTML, Turtle,
+  JSON-LD, N-Triples or RDF/XML by ``Accept`` or ``?format=``.
+- ``/ontology`` (one anchor per term), ``/void`` (the dataset description), ``/`` (index and search by label).
+- ``/queries`` and ``/queries/NAME?param=value``: the saved queries, bound as ``drugkg query`` binds them.
+- ``/query``: the query page (an editor with the saved queries as examples; plain JavaScript, no CDN).
+
+Every refused request is logged on ``drugkg.server`` as one line: method, path, status and reason.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import logging
+import socket
+import sys
+import urllib.parse
+
+import pyoxigraph as ox
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from drugkg import engine
+from drugkg.errors import UsageError
+from drugkg.prefixes import PREFIXES
+from drugkg.push import asserted_graph, built_base
+from drugkg.queries import _tokens, catalogue, curie, iri_term
+from drugkg.server import Settings, media, work
+from drugkg.server.pool import Busy, Pool, QueryTimeout, WorkerFailed
+from drugkg.vocab import DCAT, DCTERMS, DKG_NS, ONTOLOGY_IRI, RDF, RDFS, VOID, WRITE_PREFIXES
+
+log = logging.getLogger("drugkg.server")
+
+QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
+UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
+READ_ONLY = ("this endpoint is read-only: SPARQL Update is not accepted; change the data in data/ and run "
+             "'drugkg build', or load the build into a writable store with 'drugkg push'")
+NO_SERVICE = ("federated queries (SERVICE) are refused: this endpoint answers from its own graph only and makes no "
+              "requests to other servers; run the SERVICE part on its own endpoint")
+SD = "http://www.w3.org/ns/sparql-service-description#"
+FORMATS_NS = "http://www.w3.org/ns/formats/"
+SD_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV", "Turtle",
+              "N-Triples", "JSON-LD", "RDF_XML")
+EXAMPLE = """PREFIX dkg: <https://w3id.org/drugkg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+
+SELECT ?product ?label WHERE {
+  ?product a dkg:DrugProduct ;
+    rdfs:label ?label .
+}
+ORDER BY ?label
+"""
+VARY = {"Vary": "Accept"}
+KIND_NAMES = {"solutions": "a SELECT answer", "boolean": "an ASK answer", "graph": "a CONSTRUCT or DESCRIBE answer"}
+
+
+def first_keyword(text: str) -> str | None:
+    """The first query-form or update keyword outside comments, strings and IRIs.
+
+    >>> first_keyword("PREFIX ex: <http://e.org/> # SELECT\\nINSERT DATA { ex:a ex:b 'SELECT' }")
+    'INSERT'
+    """
+    for kind, token, _ in _tokens(text):
+        if kind == "word" and token.upper() in QUERY_FORMS | UPDATE_KEYWORDS:
+            return token.upper()
+    return None
+
+
+def uses_service(text: str) -> bool:
+    """Whether the query calls SERVICE (outside comments, strings and IRIs)."""
+    return any(kind == "word" and token.upper() == "SERVICE" for kind, token, _ in _tokens(text))
+
+
+def _printable(text: str, limit: int = 300) -> str:
+    """Text for one log line: control characters escaped, cut at ``limit``."""
+    text = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def log_refusal(request: Request, status: int, message: str) -> None:
+    """One line on the ``drugkg.server`` log: method, path (with the query string), status and reason."""
+    target = request.url.path + (f"?{urllib.parse.unquote_plus(request.url.query)}" if request.url.query else "")
+    log.warning("refused %s %s %d: %s", request.method, _printable(target), status, " ".join(message.split()))
+
+
+class Refusal(Exception):
+    """A request the server will not answer: its HTTP status and the message for the client."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status, self.message, self.headers = status, message, headers or {}
+
+
+class Site:
+    """The served build: its base IRI, VoID, saved queries, the worker pool and the pages."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        engine.open_store(settings.dist)  # the usual error if there is no built store
+        self.base = built_base(settings.dist)
+        self.saved = {name: q for name, q in catalogue(settings.queries).items() if not name.startswith("checks/")}
+        self.void = ox.Store()
+        self.void.load(path=str(settings.dist / "void.ttl"), format=ox.RdfFormat.TURTLE)
+        self.void_iri = next(q.subject.value for q in self.void.quads_for_pattern(None, VOID.uriSpace, None, None))
+        self.limits = work.Limits(settings.max_rows, settings.max_triples)
+        self.prefixes = {"id": self.base}
+        self.inferred = engine.inferred_graph(self.base).value
+        self.pool = Pool(settings.dist / engine.STORE_DIR, settings.workers, settings.timeout)
+        self.env = Environment(loader=PackageLoader("drugkg", "templates"), autoescape=select_autoescape(["html"]),
+                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+        self.env.globals.update(link=self.link, curie=self.curie, base=self.base, settings=settings)
+        self.index: list[dict] = []
+        self.param_types: dict[str, list[str]] = {}
+        self.size = 0
+        self._ontology: dict | None = None
+
+    # --- life cycle ------------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the workers and read what every page needs once: the entity index and the types of the saved
+        queries' default parameter values (to offer each query on the pages of resources of the same kind)."""
+        try:
+            self.pool.start()
+        except RuntimeError as exc:
+            self.pool.close()
+            raise UsageError(f"{exc}; rebuild with 'drugkg build'") from None
+        self.index = self.pool.call_now("entity_index")
+        self.size = self.pool.call_now("size")
+        defaults = set()
+        for query in self.saved.values():
+            for p in query.parameters:
+                if p.kind == "iri" and query.defaults.get(p.name):
+                    defaults.add(iri_term(p.name, query.defaults[p.name]).value)
+        self.param_types = self.pool.call_now("types_of", sorted(defaults))
+
+    def app(self) -> Starlette:
+        routes = [
+            Route("/", self.index_page),
+            Route("/sparql", self.sparql, methods=["GET", "POST", "OPTIONS"]),
+            Route("/query", self.query_page),
+            Route("/queries", self.queries_list, methods=["GET", "OPTIONS"]),
+            Route("/queries/{name}", self.saved_query, methods=["GET", "OPTIONS"]),
+            Route("/id/{path:path}", self.resource_by_path),
+            Route("/resource", self.resource_by_iri),
+            Route("/ontology", self.ontology_page),
+            Route("/void", self.void_page),
+            Mount("/static", StaticFiles(packages=[("drugkg", "static")]), name="static"),
+        ]
+        middleware = [Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
+                                 allow_headers=["Accept", "Content-Type"], max_age=600)]
+        return Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: self.http_error},
+                         lifespan=self._lifespan)
+
+    @contextlib.asynccontextmanager
+    async def _lifespan(self, app):
+        yield
+        self.pool.close()
+
+    # --- responses -------------------------------------------------------------------------------------------
+
+    def refuse(self, request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+        """Answer with an error status and message (HTML for a browser, else plain text), and log it."""
+        log_refusal(request, status, message)
+        headers = {**VARY, **(headers or {})}
+        accept = request.headers.get("accept")
+        if media.quality("text/html", accept) > media.quality("text/plain", accept):
+            return self.html("error.html", request, status, headers, status_code=status, message=message)
+        return PlainTextResponse(message + "\n", status, headers=headers)
+
+    def html(self, template: str, request: Request, status: int = 200, headers: dict | None = None, **context) -> Response:
+        body = self.env.get_template(template).render(request=request, **context)
+        return HTMLResponse(body, status, headers={**VARY, **(headers or {})})
+
+    async def http_error(self, request: Request, exc: HTTPException) -> Response:
+        """Starlette's own refusals (no route, wrong method), in the same words and log as the others."""
+        headers = dict(exc.headers or {})
+        message = exc.detail
+        if exc.status_code == 404:
+            message = f"nothing at {request.url.path}; the index is at /"
+        elif exc.status_code == 405:
+            headers["Allow"] = ", ".join(sorted(headers.get("Allow", "GET").split(", ")))
+            message = f"{request.method} is not allowed on {request.url.path}; use {headers['Allow']}"
+        return self.refuse(request, exc.status_code, message, headers)
+
+    def link(self, iri: str, known=()) -> tuple[str | None, str | None]:
+        """Where a link to ``iri`` goes: (the local page or None, the outbound address or None)."""
+        if iri.startswith(DKG_NS):
+            return f"/ontology#{iri[len(DKG_NS):]}", None
+        if iri == ONTOLOGY_IRI:
+            return "/ontology", None
+        if iri == self.void_iri:
+            return "/void", None
+        outbound = iri if iri.startswith(("http://", "https://")) and not iri.startswith(self.base) else None
+        if iri not in known:
+            return None, outbound
+        if iri.startswith(self.base):
+            return "/id/" + urllib.parse.quote(iri[len(self.base):], safe="/:@!$&'()*+,;=-._~"), None
+        return "/resource?iri=" + urllib.parse.quote(iri, safe=""), outbound
+
+    def curie(self, iri: str) -> str:
+        return curie(iri, self.prefixes)
+
+    async def job(self, name: str, *args):
+        """Run a job on a worker; timeouts and failures become refusals."""
+        try:
+            return await self.pool.run(name, *args)
+        except QueryTimeout:
+            raise Refusal(503, (
+                f"the query ran longer than this server's limit of {self.settings.timeout:g} s (--timeout) and was "
+                f"stopped; make it more selective (more specific patterns, a LIMIT), or start the server with a "
+                f"larger --timeout"
+            )) from None
+        except Busy:
+            raise Refusal(503, (
+                f"all {self.settings.workers} query workers stayed busy for {self.settings.timeout:g} s; retry "
+                f"shortly, or start the server with more --workers"
+            ), {"Retry-After": "5"}) from None
+        except WorkerFailed as exc:
+            log.error("query worker failed: %s", exc)
+            raise Refusal(500, f"the server failed while answering ({exc}); the server's log has the details") from None
+
+    # --- the SPARQL endpoint ---------------------------------------------------------------------------------
+
+    async def sparql(self, request: Request) -> Response:
+        try:
+            if request.method == "OPTIONS":
+                return Response(status_code=204, headers={"Allow": "GET, POST, OPTIONS"})
+            params = await self._protocol_params(request)
+            if "update" in params:
+                raise Refusal(403, READ_ONLY)
+            queries = params.get("query", [])
+            if not queries:
+                if request.method == "GET":
+                    return self.service_description(request)
+                raise Refusal(400, "no query: send the query text as query=... (form-encoded) or as an "
+                                   "application/sparql-query body")
+            if len(queries) > 1:
+                raise Refusal(400, "more than one query parameter; send one query per request")
+            answer = await self.execute(request, queries[0], params)
+            if answer.fmt == "html":
+                return self.render_results("results.html", request, answer, query=queries[0])
+            return Response(answer.body, media_type=media.media_type(answer.fmt), headers=VARY)
+        except Refusal as refusal:
+            return self.refuse(request, refusal.status, refusal.message, refusal.headers)
+
+    async def _protocol_params(self, request: Request) -> dict[str, list[str]]:
+        limit = 4 * self.settings.max_query_bytes  # room for URL-encoding; the query text itself is checked later
+        if request.method == "GET":
+            if len(request.url.query) > limit:
+                raise Refusal(413, self._too_long())
+            pairs = list(request.query_params.multi_items())
+        else:
+            content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            if content_type == "application/sparql-update":
+                raise Refusal(403, READ_ONLY)
+            body = await self._body(request, limit)
+            try:
+                text = body.decode("utf-8")
+            except UnicodeDecodeError:
+                raise Refusal(400, "the request body is not UTF-8 text") from None
+            if content_type == "application/x-www-form-urlencoded":
+                try:
+                    pairs = urllib.parse.parse_qsl(text, keep_blank_values=True, max_num_fields=100)
+                except ValueError as exc:
+                    raise Refusal(400, f"the form body cannot be read ({exc})") from None
+            elif content_type == "application/sparql-query":
+                pairs = [*request.query_params.multi_items(), ("query", text)]
+            else:
+                raise Refusal(415, "send the query form-encoded (Content-Type: application/x-www-form-urlencoded, "
+                                   "query=...) or as the body with Content-Type: application/sparql-query")
+        params: dict[str, list[str]] = {}
+        for key, value in pairs:
+            params.setdefault(key, []).append(value)
+        return params
+
+    async def _body(self, request: Request, limit: int) -> bytes:
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > 64 * limit:
+            raise Refusal(413, self._too_long())
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size <= limit:
+                chunks.append(chunk)
+            elif size > 64 * limit:
+                break
+        if size > limit:
+            raise Refusal(413, self._too_long())
+        return b"".join(chunks)
+
+    def _too_long(self) -> str:
+        return (f"the query is longer than this server's limit of {self.settings.max_query_bytes} bytes "
+                f"(--max-query-bytes); shorten it, for example with a VALUES block bound by a saved query's parameters")
+
+    def _formats(self, request: Request, params: dict[str, list[str]]) -> tuple[str | None, str | None, bool]:
+        """The answer's format for a SELECT/ASK and for a CONSTRUCT/DESCRIBE, and whether ``format=`` chose it."""
+        chosen = params.get("format")
+        if chosen:
+            name = chosen[-1]
+            wanted = media.from_param(name)
+            if wanted is None:
+                raise Refusal(400, f"format={name} is not a format; use one of {', '.join(media.NAMES)} (or a media type)")
+            return (*wanted, True)
+        accept = request.headers.get("accept")
+        results = media.negotiate(accept, media.offers(media.RESULTS, media.RESULT_ALIASES))
+        graph = media.negotiate(accept, media.offers(media.GRAPHS, media.GRAPH_ALIASES))
+        if results is None and graph is None:
+            raise Refusal(406, self._not_acceptable(accept, {**media.RESULTS, **media.GRAPHS}))
+        return results, graph, False
+
+    def _not_acceptable(self, accept: str | None, formats: dict[str, str]) -> str:
+        types = ", ".join(dict.fromkeys(formats.values()))
+        return f"cannot answer in any media type of Accept: {accept}; ask for one of {types} (or add ?format=NAME)"
+
+    async def execute(self, request: Request, text: str, params: dict[str, list[str]]) -> work.Answer:
+        """Check a query against the limits and the read-only rule, run it on a worker, and return its answer
+        (status 200), or raise Refusal."""
+        if len(text.encode("utf-8")) > self.settings.max_query_bytes:
+            raise Refusal(413, self._too_long())
+        if first_keyword(text) in UPDATE_KEYWORDS:
+            raise Refusal(403, READ_ONLY)
+        if uses_service(text):
+            raise Refusal(403, NO_SERVICE)
+        dataset = self._dataset(params)
+        results_fmt, graph_fmt, explicit = self._formats(request, params)
+        answer = await self.job("query", text, results_fmt, graph_fmt, self.limits, dataset, self.prefixes)
+        if answer.status == 406:
+            names = media.GRAPHS if answer.kind == "graph" else media.RESULTS
+            if explicit:
+                usable = [n for n, pair in media.PARAM.items() if pair[answer.kind == "graph"] == n]
+                raise Refusal(400, f"format={params['format'][-1]} cannot carry {KIND_NAMES[answer.kind]}; "
+                                   f"use one of {', '.join(usable)}")
+            raise Refusal(406, self._not_acceptable(request.headers.get("accept"), names))
+        if answer.status != 200:
+            raise Refusal(answer.status, answer.message)
+        return answer
+
+    def _dataset(self, params: dict[str, list[str]]) -> work.Dataset:
+        """The protocol's dataset; the asserted-data graph name that ``drugkg push`` uses means the store's default
+        graph, so ``drugkg query NAME --endpoint`` works here unchanged."""
+        graphs = {}
+        for key in ("default-graph-uri", "named-graph-uri"):
+            for value in params.get(key, []):
+                try:
+                    ox.NamedNode(value)
+                except ValueError as exc:
+                    raise Refusal(400, f"{key} {value!r} is not an IRI ({exc})") from None
+            graphs[key] = params.get(key, [])
+        asserted = asserted_graph(self.base)
+        default = tuple(None if g == asserted else g for g in graphs["default-graph-uri"])
+        return work.Dataset(default, tuple(graphs["named-graph-uri"]))
+
+    def service_description(self, request: Request) -> Response:
+        fmt = self._graph_format(request, html_first=False)
+        if fmt == "html":
+            return RedirectResponse("/query", 303, headers=VARY)
+        endpoint = ox.NamedNode(str(request.url.replace(query="", fragment="")))
+        sd = {name: ox.NamedNode(SD + name) for name in (
+            "Service", "endpoint", "supportedLanguage", "SPARQL11Query", "resultFormat", "feature", "UnionDefaultGraph",
+            "defaultDataset", "Dataset", "defaultGraph", "namedGraph", "NamedGraph", "name", "Graph", "graph")}
+        dataset, default = ox.NamedNode(endpoint.value + "#dataset"), ox.NamedNode(endpoint.value + "#default-graph")
+        triples = [
+            (endpoint, RDF.type, sd["Service"]),
+            (endpoint, sd["endpoint"], endpoint),
+            (endpoint, sd["supportedLanguage"], sd["SPARQL11Query"]),
+            (endpoint, sd["feature"], sd["UnionDefaultGraph"]),
+            *((endpoint, sd["resultFormat"], ox.NamedNode(FORMATS_NS + name)) for name in SD_FORMATS),
+            (endpoint, sd["defaultDataset"], dataset),
+            (dataset, RDF.type, sd["Dataset"]),
+            (dataset, DCTERMS.description, ox.Literal(
+                "The default graph is the union of the asserted data, the ontology and the reasoner's inferences; "
+                "the ontology and the inferences are also named graphs.", language="en")),
+            (dataset, RDFS.seeAlso, ox.NamedNode(str(request.url.replace(path="/void", query="", fragment="")))),
+            (dataset, sd["defaultGraph"], default),
+            (default, RDF.type, sd["Graph"]),
+            (default, VOID.triples, ox.Literal(str(self.size), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))),
+        ]
+        for name in (engine.ONTOLOGY_GRAPH.value, self.inferred):
+            node = ox.NamedNode(endpoint.value + "#graph-" + name.rstrip("/").rsplit("/", 1)[-1])
+            triples += [(dataset, sd["namedGraph"], node), (node, RDF.type, sd["NamedGraph"]),
+                        (node, sd["name"], ox.NamedNode(name))]
+        out = io.BytesIO()
+        engine.write_result([ox.Triple(*t) for t in triples], fmt, out, {"sd": SD, "formats": FORMATS_NS})
+        return Response(out.getvalue(), media_type=media.media_type(fmt), headers=VARY)
+
+    def render_results(self, template: str, request: Request, answer: work.Answer, **context) -> Response:
+        document = json.loads(answer.body)
+        if "boolean" in document:
+            return self.html(template, request, boolean=document["boolean"], variables=[], rows=[], **context)
+        variables = document["head"]["vars"]
+        rows = [[binding.get(name) for name in variables] for binding in document["results"]["bindings"]]
+        return self.html(template, request, boolean=None, variables=variables, rows=rows, known=answer.known, **context)
+
+    # --- pages -----------------------------------------------------------------------------------------------
+
+    async def index_page(self, request: Request) -> Response:
+        text = request.query_params.get("q", "").strip()
+        found, problem = None, None
+        if text and "search-entities" in self.saved:
+            try:
+                bound = self.saved["search-entities"].bind({"text": text})
+                answer = await self.execute(request, bound, {"format": ["json"]})
+                found = json.loads(answer.body)["results"]["bindings"]
+            except UsageError as exc:
+                problem = str(exc)
+            except Refusal as refusal:
+                return self.refuse(request, refusal.status, refusal.message, refusal.headers)
+        title = _one(self.void, self.void_iri, DCTERMS.title)
+        description = _one(self.void, self.void_iri, DCTERMS.description)
+        return self.html("index.html", request, q=text, found=found, problem=problem, groups=self.index,
+                         title=title, description=description, size=self.size,
+                         can_search="search-entities" in self.saved)
+
+    def _graph_format(self, request: Request, html_first: bool = True) -> str:
+        chosen = request.query_params.get("format")
+        if chosen:
+            wanted = media.from_param(chosen)
+            if wanted is None or wanted[1] is None:
+                raise Refusal(400, f"format={chosen} is not a format for a graph; use one of {', '.join(media.GRAPHS)}")
+            return wanted[1]
+        accept = request.headers.get("accept")
+        fmt = media.negotiate(accept, media.offers(media.GRAPHS, media.GRAPH_ALIASES, "html" if html_first else None))
+        if fmt is None:
+            raise Refusal(406, self._not_acceptable(accept, media.GRAPHS))
+        return fmt
+
+    async def resource_by_path(self, request: Request) -> Response:
+        return await self.resource(request, self.base + request.path_params["path"])
+
+    async def resource_by_iri(self, request: Request) -> Response:
+        iri = request.query_params.get("iri", "")
+        if not iri:
+            return self.refuse(request, 400, "give the resource's IRI: /resource?iri=IRI")
+        local, _ = self.link(iri, known={iri})
+        if local is not None and not local.startswith("/resource"):
+            chosen = request.query_params.get("format")
+            suffix = f"?format={urllib.parse.quote(chosen)}" if chosen and "#" not in local else ""
+            return RedirectResponse(local + suffix, 303, headers=VARY)
+        return await self.resource(request, iri)
+
+    async def resource(self, request: Request, iri: str) -> Response:
+        try:
+            fmt = self._graph_format(request)
+            try:
+                ox.NamedNode(iri)
+                valid = len(iri) <= 4096
+            except ValueError:
+                valid = False
+            if not valid:
+                raise Refusal(404, f"no resource {iri} in this graph (not a valid IRI); search by label at /")
+            in_void = next(iter(self.void.quads_for_pattern(ox.NamedNode(iri), None, None, None)), None) is not None
+            if fmt == "html":
+                data = work.page(self.void, iri) if in_void else await self.job("page", iri, self.inferred)
+            elif in_void:
+                data = _serialize(work.describe(self.void, iri), fmt, self.prefixes)
+            else:
+                data = await self.job("serialized", "describe", fmt, self.prefixes, iri)
+            if data is None:
+                raise Refusal(404, f"no resource {iri} in this graph; search by label at /")
+        except Refusal as refusal:
+            return self.refuse(request, refusal.status, refusal.message, refusal.headers)
+        if fmt != "html":
+            return Response(data, media_type=media.media_type(fmt), headers=VARY)
+        return self.html("resource.html", request, page=data, queries=self._queries_about(data), formats=media.GRAPHS)
+
+    def _queries_about(self, data: dict) -> list[tuple]:
+        """Saved queries that take this resource as a parameter: those whose default value for an IRI parameter
+        shares a type with it (a parameter named ``entity`` takes any resource)."""
+        types = {t["iri"] for t in data["types"]}
+        found = []
+        for query in self.saved.values():
+            for p in query.parameters:
+                default = query.defaults.get(p.name)
+                if p.kind != "iri" or not default:
+                    continue
+                shared = types & set(self.param_types.get(iri_term(p.name, default).value, ()))
+                if p.name == "entity" or shared:
+                    url = f"/queries/{query.name}?{urllib.parse.urlencode({p.name: data['iri']})}"
+                    found.append((query, url))
+                    break
+        return sorted(found, key=lambda item: item[0].name)
+
+    async def ontology_page(self, request: Request) -> Response:
+        try:
+            fmt = self._graph_format(request)
+            if fmt != "html":
+                body = await self.job("serialized", "ontology", fmt, self.prefixes)
+                return Response(body, media_type=media.media_type(fmt), headers=VARY)
+            onto = await self._ontology_terms()
+        except Refusal as refusal:
+            return self.refuse(request, refusal.status, refusal.message, refusal.headers)
+        return self.html("ontology.html", request, onto=onto)
+
+    async def _ontology_terms(self) -> dict:
+        if self._ontology is None:
+            self._ontology = await self.job("ontology")
+        return self._ontology
+
+    async def void_page(self, request: Request) -> Response:
+        try:
+            fmt = self._graph_format(request)
+            terms = {t["iri"]: t["label"] for t in (await self._ontology_terms())["terms"]} if fmt == "html" else {}
+        except Refusal as refusal:
+            return self.refuse(request, refusal.status, refusal.message, refusal.headers)
+        if fmt == "ttl":
+            return Response((self.settings.dist / "void.ttl").read_bytes(), media_type=media.media_type(fmt), headers=VARY)
+        if fmt != "html":
+            triples = [q.triple for q in self.void.quads_for_pattern(None, None, None, None)]
+            return Response(_serialize(triples, fmt, self.prefixes), media_type=media.media_type(fmt), headers=VARY)
+        dataset = ox.NamedNode(self.void_iri)
+
+        def parts(predicate, key, count) -> list[tuple[str, int]]:
+            rows = []
+            for part in (q.object for q in self.void.quads_for_pattern(dataset, predicate, None, None)):
+                rows.append((_one(self.void, part.value, key), int(_one(self.void, part.value, count) or 0)))
+            return sorted(rows)
+
+        files = []
+        for dist in (q.object for q in self.void.quads_for_pattern(dataset, DCAT.distribution, None, None)):
+            files.append({name: _one(self.void, dist.value, predicate) for name, predicate in
+                          (("title", DCTERMS.title), ("media", DCAT.mediaType), ("size", DCAT.byteSize))})
+        page = work.page(self.void, self.void_iri)
+        hidden = {VOID.classPartition.value, VOID.propertyPartition.value, DCAT.distribution.value}
+        page["statements"] = [s for s in page["statements"] if s["predicate"] not in hidden]
+        minted = {v["term"][1] for s in page["statements"] for v in s["values"] if v["term"][0] == "iri"}
+        page["known"] = page["known"] | {iri for iri in minted if iri.startswith(self.base)}  # the documents
+        return self.html("void.html", request, page=page, terms=terms,
+                         classes=parts(VOID.classPartition, VOID["class"], VOID.entities),
+                         properties=parts(VOID.propertyPartition, VOID.property, VOID.triples),
+                         files=sorted(files, key=lambda f: f["title"] or ""))
+
+    # --- saved queries ---------------------------------------------------------------------------------------
+
+    def _describe_query(self, query) -> dict:
+        return {
+            "name": query.name,
+            "summary": query.summary,
+            "description": query.description,
+            "tags": list(query.tags),
+            "parameters": [{"name": p.name, "type": p.type_name, "required": p.required,
+                            "default": query.defaults.get(p.name) or None} for p in query.parameters],
+            "url": f"/queries/{query.name}",
+        }
+
+    async def queries_list(self, request: Request) -> Response:
+        if request.method == "OPTIONS":
+            return Response(status_code=204, headers={"Allow": "GET, OPTIONS"})
+        chosen = request.query_params.get("format")
+        accept = request.headers.get("accept")
+        fmt = chosen or media.negotiate(accept, {"text/html": "html", "application/json": "json"})
+        if fmt not in ("html", "json"):
+            status = 400 if chosen else 406
+            return self.refuse(request, status, "the list of saved queries comes as text/html or application/json "
+                                                "(format=html or format=json)")
+        if fmt == "json":
+            listing = [self._describe_query(q) for q in self.saved.values()]
+            return Response(json.dumps(listing, indent=1).encode("utf-8"), media_type="application/json", headers=VARY)
+        return self.html("queries.html", request, queries=list(self.saved.values()))
+
+    async def saved_query(self, request: Request) -> Response:
+        if request.method == "OPTIONS":
+            return Response(status_code=204, headers={"Allow": "GET, OPTIONS"})
+        name = request.path_params["name"]
+        query = self.saved.get(name)
+        if query is None:
+            return self.refuse(request, 404, f"no saved query named {name!r}; /queries lists them")
+        params: dict[str, list[str]] = {}
+        for key, value in request.query_params.multi_items():
+            params.setdefault(key, []).append(value)
+        values = {k: v[-1] for k, v in params.items() if k != "format"}
+        html = False
+        try:
+            if len(request.url.query) > 4 * self.settings.max_query_bytes:
+                raise Refusal(413, self._too_long())
+            twice = sorted(k for k, v in params.items() if len(v) > 1)
+            if twice:
+                raise Refusal(400, f"parameter {', '.join(twice)} is given more than once; give each parameter once")
+            results_fmt, graph_fmt, _ = self._formats(request, params)
+            html = results_fmt == "html"
+            try:
+                text = query.bind(values)
+            except UsageError as exc:
+                raise Refusal(400, str(exc)) from None
+            answer = await self.execute(request, text, params)
+        except Refusal as refusal:
+            if not html:
+                return self.refuse(request, refusal.status, refusal.message, refusal.headers)
+            log_refusal(request, refusal.status, refusal.message)
+            return self.html("saved_query.html", request, refusal.status, query=query, values=values,
+                             error=refusal.message, text=None, boolean=None, variables=[], rows=[], known=frozenset())
+        if answer.fmt == "html":
+            return self.render_results("saved_query.html", request, answer, query=query, values=values, error=None,
+                                       text=text)
+        return Response(answer.body, media_type=media.media_type(answer.fmt), headers=VARY)
+
+    async def query_page(self, request: Request) -> Response:
+        examples = []
+        for query in self.saved.values():
+            try:
+                examples.append({"name": query.name, "summary": query.summary, "text": query.bind({})})
+            except UsageError:
+                continue
+        text = request.query_params.get("query") or EXAMPLE
+        prefixes = {**WRITE_PREFIXES, **{p.name: p.iri for p in PREFIXES.values() if p.iri}, "id": self.base}
+        return self.html("query.html", request, examples=examples, text=text, prefixes=prefixes)
+
+
+def _one(store: ox.Store, iri: str, predicate) -> str | None:
+    value = next(iter(store.quads_for_pattern(ox.NamedNode(iri), predicate, None, None)), None)
+    return value.object.value if value is not None else None
+
+
+def _serialize(triples: list, fmt: str, prefixes: dict[str, str]) -> bytes | None:
+    if not triples:
+        return None
+    out = io.BytesIO()
+    engine.write_result(triples, fmt, out, prefixes)
+    return out.getvalue()
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port``, or UsageError saying why not."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        family, _, _, _, address = infos[0]
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); choose another --port or --host") from None
+    return sock
+
+
+def serve(settings: Settings, announce=None) -> None:
+    """Serve the build in ``settings.dist`` until interrupted (Ctrl-C or SIGTERM stop it cleanly)."""
+    import uvicorn
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for name, low in (("workers", 1), ("timeout", 0.001), ("max_rows", 1), ("max_triples", 1), ("max_query_bytes", 64)):
+        if getattr(settings, name) < low:
+            raise UsageError(f"--{name.replace('_', '-')} must be at least {low:g}")
+    site = Site(settings)
+    sock = listen(settings.host, settings.port)
+    site.start()
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        site.app(), log_config=None, access_log=True, http="h11", lifespan="on", proxy_headers=False,
+        server_header=False, timeout_graceful_shutdown=5,
+        h11_max_incomplete_event_size=max(16_384, 4 * settings.max_query_bytes + 8_192),
+    )
+    if announce is not None and settings.host not in ("127.0.0.1", "localhost", "::1"):
+        announce(f"listening on {settings.host}: other machines that can reach it can query this server (read-only)")
+    if announce is not None:
+        announce(f"serving {settings.dist}/ at http://{_url_host(settings.host)}:{port}/ (SPARQL endpoint /sparql); "
+                 f"{settings.workers} query worker(s), timeout {settings.timeout:g} s; Ctrl-C stops")
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        site.pool.close()
+        sock.close()
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host

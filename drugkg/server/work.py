@@ -1,0 +1,481 @@
+"""What a query worker does with the store: run SPARQL under the result caps, describe resources, list the ontology.
+
+Plain functions over a pyoxigraph store (the built one, opened read-only, or any other), so they are tested in
+process and run unchanged in the server's worker processes. They return plain values (bytes, tuples, dicts, the
+:class:`Answer` dataclass) that cross the process boundary by pickling. A term crosses as a tuple: ``("iri",
+value)``, ``("bnode", id)`` or ``("literal", value, language, datatype)``.
+
+Queries see the union of the store's graphs, as ``drugkg query`` does (see :func:`drugkg.engine.run_local`), unless
+the request names its own dataset (:class:`Dataset`).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+from itertools import islice
+
+import pyoxigraph as ox
+
+from drugkg import engine
+from drugkg.vocab import DCTERMS, DKG, DKG_NS, OWL, PROV, RDF, RDFS, SKOS
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+MATCHES = tuple(SKOS[name] for name in ("exactMatch", "closeMatch", "relatedMatch", "broadMatch", "narrowMatch"))
+FIRST = (RDFS.label.value, SKOS.altLabel.value, SKOS.definition.value, RDFS.comment.value)  # shown first, in order
+INCOMING_SHOWN = 500  # incoming links listed on a page; the page says how many more there are
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The result caps: an answer over a cap is refused (422), never cut short."""
+
+    max_rows: int = 10_000
+    max_triples: int = 100_000
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The RDF dataset a query runs over, as the SPARQL protocol's ``default-graph-uri`` / ``named-graph-uri`` give
+    it. Empty (the default): the union of every graph in the store is the default graph. ``None`` in
+    ``default_graphs`` stands for the store's own default graph (the asserted data)."""
+
+    default_graphs: tuple[str | None, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+    def options(self) -> dict:
+        """Keyword arguments for ``Store.query``."""
+        if not self.default_graphs and not self.named_graphs:
+            return {"use_default_graph_as_union": True}
+        options: dict = {"default_graph": [ox.DefaultGraph() if g is None else ox.NamedNode(g) for g in self.default_graphs]}
+        if self.named_graphs:
+            options["named_graphs"] = [ox.NamedNode(g) for g in self.named_graphs]
+        return options
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A query's answer written in one format (``status`` 200), or why there is none (another HTTP status).
+
+    ``kind`` is ``solutions`` (SELECT), ``boolean`` (ASK) or ``graph`` (CONSTRUCT, DESCRIBE). Status 406 means no
+    format was acceptable for that kind. For ``fmt == "html"`` the body is SPARQL JSON (a graph as
+    subject/predicate/object rows) for the server to render, and ``known`` lists the IRIs in it that have a page.
+    """
+
+    status: int
+    body: bytes = b""
+    fmt: str | None = None
+    kind: str = ""
+    message: str = ""
+    known: frozenset[str] = frozenset()
+
+
+def run_query(
+    store: ox.Store,
+    text: str,
+    results_fmt: str | None,
+    graph_fmt: str | None,
+    limits: Limits = Limits(),
+    dataset: Dataset = Dataset(),
+    prefixes: dict[str, str] | None = None,
+) -> Answer:
+    """Run ``text`` and write its answer: SELECT and ASK in ``results_fmt``, CONSTRUCT and DESCRIBE in ``graph_fmt``
+    (format names as in :data:`drugkg.engine.FORMATS`, or ``html``). An answer over a cap, a syntax error or a
+    format that cannot carry the answer gives an :class:`Answer` with that status and a message.
+
+    >>> store = ox.Store()
+    >>> store.add(ox.Quad(ox.NamedNode("http://e.org/a"), ox.NamedNode("http://e.org/p"), ox.Literal("x")))
+    >>> run_query(store, "SELECT ?o WHERE { ?s ?p ?o }", "csv", None).body
+    b'o\\r\\nx\\r\\n'
+    >>> run_query(store, "SELECT ?s ?p ?o WHERE { ?s ?p ?o }", "json", None, Limits(max_rows=0)).status
+    422
+    >>> run_query(store, "SELECT ?s WHERE { ?s ?p }", "json", None).message
+    'SPARQL syntax error: error at 1:26: expected one of LATERAL, SERVICE, [_]'
+    """
+    try:
+        result = store.query(text, **dataset.options())
+        if isinstance(result, ox.QueryBoolean):
+            return _boolean(result, results_fmt)
+        if isinstance(result, ox.QueryTriples):
+            return _graph(store, result, graph_fmt, limits.max_triples, prefixes)
+        return _solutions(store, result, results_fmt, limits.max_rows, prefixes)
+    except SyntaxError as exc:
+        return Answer(400, message=f"SPARQL syntax error: {exc}")
+    except (OSError, RuntimeError, ValueError) as exc:
+        return Answer(400, message=f"the query could not be evaluated: {exc}")
+
+
+def _boolean(result: ox.QueryBoolean, fmt: str | None) -> Answer:
+    if fmt is None:
+        return Answer(406, kind="boolean")
+    if fmt == "html":
+        return Answer(200, result.serialize(format=ox.QueryResultsFormat.JSON), fmt, "boolean")
+    out = io.BytesIO()
+    engine.write_result(result, fmt, out)
+    return Answer(200, out.getvalue(), fmt, "boolean")
+
+
+def _solutions(store, result, fmt: str | None, cap: int, prefixes) -> Answer:
+    variables = [v.value for v in result.variables]
+    rows = list(islice(result, cap + 1))
+    if len(rows) > cap:
+        return Answer(422, kind="solutions", message=(
+            f"the answer has more than {cap} rows, the server's cap (--max-rows); ask for it a page at a time with "
+            f"ORDER BY and LIMIT {cap} OFFSET 0, then OFFSET {cap}, and so on"
+        ))
+    if fmt is None:
+        return Answer(406, kind="solutions")
+    table = [[row[name] for name in variables] for row in rows]
+    body = results_json(variables, table)
+    if fmt == "html":
+        return Answer(200, body, fmt, "solutions", known=_known(store, (t for row in table for t in row)))
+    if fmt == "json":
+        return Answer(200, body, fmt, "solutions")
+    out = io.BytesIO()
+    engine.write_result(ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON), fmt, out, prefixes)
+    return Answer(200, out.getvalue(), fmt, "solutions")
+
+
+def _graph(store, result, fmt: str | None, cap: int, prefixes) -> Answer:
+    triples = list(islice(result, cap + 1))
+    if len(triples) > cap:
+        return Answer(422, kind="graph", message=(
+            f"the answer has more than {cap} triples, the server's cap (--max-triples); narrow the CONSTRUCT "
+            f"pattern, or page through it with a sub-SELECT ordered and cut by LIMIT {cap} OFFSET n"
+        ))
+    if fmt is None:
+        return Answer(406, kind="graph")
+    if fmt == "html":
+        table = [[t.subject, t.predicate, t.object] for t in triples]
+        body = results_json(["subject", "predicate", "object"], table)
+        return Answer(200, body, fmt, "graph", known=_known(store, (t for row in table for t in row)))
+    out = io.BytesIO()
+    engine.write_result(triples, fmt, out, prefixes)
+    return Answer(200, out.getvalue(), fmt, "graph")
+
+
+def results_json(variables: list[str], rows: list[list]) -> bytes:
+    """SPARQL 1.1 Query Results JSON for ``rows`` of terms (``None`` for unbound), in order.
+
+    >>> results_json(["x"], [[ox.Literal("1.5", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal"))], [None]])
+    b'{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"literal","value":"1.5","datatype":"http://www.w3.org/2001/XMLSchema#decimal"}},{}]}}'
+    """
+    bindings = [{name: _term_json(term) for name, term in zip(variables, row, strict=True) if term is not None}
+                for row in rows]
+    document = {"head": {"vars": variables}, "results": {"bindings": bindings}}
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _term_json(term) -> dict:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+            if term.direction:
+                out["its:dir"] = term.direction
+        elif term.datatype.value != XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    return {"type": "triple", "value": {"subject": _term_json(term.subject), "predicate": _term_json(term.predicate),
+                                        "object": _term_json(term.object)}}
+
+
+def _known(store: ox.Store, terms) -> frozenset[str]:
+    """The IRIs among ``terms`` that are the subject of at least one triple: those that have a page."""
+    iris = {t.value for t in terms if isinstance(t, ox.NamedNode)}
+    return frozenset(iri for iri in iris if _is_subject(store, ox.NamedNode(iri)))
+
+
+def _is_subject(store: ox.Store, node) -> bool:
+    return next(iter(store.quads_for_pattern(node, None, None, None)), None) is not None
+
+
+# --- linked data ------------------------------------------------------------------------------------------------
+
+
+def term_tuple(term) -> tuple:
+    """A term as a plain tuple that crosses a process boundary: ``("iri", v)``, ``("bnode", id)``, ``("literal",
+    value, language, datatype)``.
+
+    >>> term_tuple(ox.Literal("F9", language="en"))
+    ('literal', 'F9', 'en', None)
+    """
+    if isinstance(term, ox.NamedNode):
+        return ("iri", term.value)
+    if isinstance(term, ox.BlankNode):
+        return ("bnode", term.value)
+    if isinstance(term, ox.Literal):
+        datatype = None if term.language or term.datatype.value == XSD_STRING else term.datatype.value
+        return ("literal", term.value, term.language, datatype)
+    return ("literal", str(term), None, None)
+
+
+def _triples(store: ox.Store, s=None, p=None, o=None) -> list[ox.Triple]:
+    """Triples matching a pattern in any graph, each once, in the store's order."""
+    return list(dict.fromkeys(q.triple for q in store.quads_for_pattern(s, p, o, None)))
+
+
+def _objects(store: ox.Store, s, p) -> list:
+    return [t.object for t in _triples(store, s, p)]
+
+
+def _first(store: ox.Store, s, p):
+    return next(iter(_objects(store, s, p)), None)
+
+
+def label(store: ox.Store, node, order=(RDFS.label, SKOS.prefLabel, DCTERMS.title)) -> str | None:
+    """A resource's name for people: its English (or untagged) rdfs:label, else any label, else its title."""
+    for predicate in order:
+        values = [o for o in _objects(store, node, predicate) if isinstance(o, ox.Literal)]
+        preferred = [o for o in values if (o.language or "en").startswith("en")]
+        if preferred or values:
+            return sorted(v.value for v in (preferred or values))[0]
+    return None
+
+
+def describe(store: ox.Store, iri: str) -> list[ox.Triple]:
+    """The resource's concise bounded description, sorted: its own triples, those of the nodes minted under its IRI
+    that it points to (a claim's quantity ``CLAIM/quantity``, a guidance's ``.../duration``), and the attribute
+    claims about it (``dkg:claimSubject``) with theirs, so each of its statements comes with the document section it
+    was derived from. Empty for an IRI that is the subject of nothing.
+
+    >>> store = ox.Store()
+    >>> a, p = ox.NamedNode("http://e.org/a"), ox.NamedNode("http://e.org/p")
+    >>> store.add(ox.Quad(a, p, ox.NamedNode("http://e.org/a/q")))
+    >>> store.add(ox.Quad(ox.NamedNode("http://e.org/a/q"), p, ox.Literal("1")))
+    >>> [str(t) for t in describe(store, "http://e.org/a")]
+    ['<http://e.org/a/q> <http://e.org/p> "1"', '<http://e.org/a> <http://e.org/p> <http://e.org/a/q>']
+    """
+    seen: dict[ox.Triple, None] = {}
+
+    def add(node, depth: int) -> None:
+        for triple in _triples(store, node):
+            seen[triple] = None
+            target = triple.object
+            if depth < 4 and isinstance(target, ox.NamedNode) and target.value.startswith(node.value + "/"):
+                add(target, depth + 1)
+
+    node = ox.NamedNode(iri)
+    add(node, 0)
+    if seen:
+        for claim in _claims_about(store, node):
+            add(claim, 1)
+    return sorted(seen, key=str)
+
+
+def _claims_about(store: ox.Store, node) -> list:
+    return [t.subject for t in _triples(store, None, DKG.claimSubject, node)]
+
+
+def page(store: ox.Store, iri: str, inferred_graph: str | None = None) -> dict | None:
+    """What a resource's HTML page shows, as plain data; None for an IRI that is the subject of nothing.
+
+    Keys: ``iri``, ``label``, ``types`` (each with ``inferred``: only the reasoner's graph holds it), ``statements``
+    (per property, its values, each with the document sections of the claims stating it), ``sources`` (the
+    sections a claim itself was derived from), ``identifiers`` (the external-identifier records that identify it),
+    ``incoming`` (links from other resources, at most :data:`INCOMING_SHOWN`, with ``incoming_total``),
+    ``sections`` (title, start line and document of every section named), ``labels`` and ``known`` (the IRIs
+    named on the page that have a page of their own).
+    """
+    node = ox.NamedNode(iri)
+    graphs: dict[ox.Triple, set] = {}
+    for quad in store.quads_for_pattern(node, None, None, None):
+        graphs.setdefault(quad.triple, set()).add(quad.graph_name)
+    if not graphs:
+        return None
+
+    def inferred(triple) -> bool:
+        names = {g.value if isinstance(g, ox.NamedNode) else None for g in graphs[triple]}
+        return inferred_graph is not None and names == {inferred_graph}
+
+    stated: dict[tuple, list[dict]] = {}
+    for claim in _claims_about(store, node):
+        prop, value = _first(store, claim, DKG.claimProperty), _first(store, claim, DKG.claimObject)
+        for section in _objects(store, claim, PROV.wasDerivedFrom):
+            stated.setdefault((prop, value), []).append({"claim": claim.value, "section": section.value})
+
+    types, by_predicate = [], {}
+    for triple in graphs:
+        if triple.predicate == RDF.type:
+            types.append({"iri": triple.object.value, "inferred": inferred(triple)})
+            continue
+        by_predicate.setdefault(triple.predicate.value, []).append({
+            "term": term_tuple(triple.object),
+            "inferred": inferred(triple),
+            "sources": stated.get((triple.predicate, triple.object), []),
+        })
+
+    incoming_triples = [t for t in _triples(store, None, None, node)]
+    incoming = []
+    for triple in incoming_triples[:INCOMING_SHOWN]:
+        sources = [{"claim": triple.subject.value, "section": s.value}
+                   for s in _objects(store, triple.subject, PROV.wasDerivedFrom)]
+        incoming.append({"subject": term_tuple(triple.subject), "predicate": triple.predicate.value, "sources": sources})
+
+    identifiers = []
+    for record in [t.subject for t in _triples(store, None, DKG.identifies, node)]:
+        fields = {name: _first(store, record, DKG[name])
+                  for name in ("identifierScheme", "identifierValue", "identifierIRI", "confidence", "seenAt")}
+        identifiers.append({"record": record.value, **{k: term_tuple(v) if v is not None else None for k, v in fields.items()}})
+    identifiers.sort(key=lambda r: (r["identifierValue"] or ("", ""))[1])
+
+    sources = [{"claim": iri, "section": s.value} for s in _objects(store, node, PROV.wasDerivedFrom)]
+    section_iris = {s["section"] for s in sources}
+    section_iris |= {s["section"] for values in by_predicate.values() for v in values for s in v["sources"]}
+    section_iris |= {s["section"] for link in incoming for s in link["sources"]}
+    sections = {s: _section(store, ox.NamedNode(s)) for s in section_iris}
+
+    def in_document_order(items: list[dict]) -> list[dict]:
+        def key(item):
+            section = sections[item["section"]]
+            return (section["document_title"] or "", int(section["line"] or 0), item["section"], item["claim"])
+        return sorted(items, key=key)
+
+    for values in by_predicate.values():
+        for value in values:
+            value["sources"] = in_document_order(value["sources"])
+    for link in incoming:
+        link["sources"] = in_document_order(link["sources"])
+    sources = in_document_order(sources)
+
+    named = {iri, *(t["iri"] for t in types), *by_predicate}
+    named |= {v["term"][1] for values in by_predicate.values() for v in values if v["term"][0] == "iri"}
+    named |= {link["subject"][1] for link in incoming if link["subject"][0] == "iri"} | {link["predicate"] for link in incoming}
+    named |= {r["confidence"][1] for r in identifiers if r["confidence"]} | {r["record"] for r in identifiers}
+    labels = {name: text for name in named if (text := label(store, ox.NamedNode(name))) is not None}
+    objects = {v["term"][1] for values in by_predicate.values() for v in values if v["term"][0] == "iri"}
+    objects |= {link["subject"][1] for link in incoming if link["subject"][0] == "iri"}
+    objects |= {r["record"] for r in identifiers} | {t["iri"] for t in types}
+
+    def rank(predicate: str) -> tuple:
+        return (FIRST.index(predicate) if predicate in FIRST else len(FIRST), (labels.get(predicate) or predicate).lower())
+
+    statements = [
+        {"predicate": predicate, "values": sorted(values, key=lambda v: _sort_key(v["term"], labels))}
+        for predicate, values in sorted(by_predicate.items(), key=lambda item: rank(item[0]))
+    ]
+    return {
+        "iri": iri,
+        "label": labels.get(iri),
+        "types": sorted(types, key=lambda t: (t["inferred"], labels.get(t["iri"], t["iri"]).lower())),
+        "statements": statements,
+        "sources": sources,
+        "identifiers": identifiers,
+        "matches": [t.object.value for t in graphs if t.predicate in MATCHES and isinstance(t.object, ox.NamedNode)],
+        "incoming": sorted(incoming, key=lambda link: (labels.get(link["predicate"], link["predicate"]).lower(),
+                                                        _sort_key(link["subject"], labels))),
+        "incoming_total": len(incoming_triples),
+        "sections": sections,
+        "labels": labels,
+        "known": frozenset(o for o in objects if _is_subject(store, ox.NamedNode(o))),
+    }
+
+
+def _sort_key(term: tuple, labels: dict[str, str]) -> tuple:
+    text = labels.get(term[1], term[1]) if term[0] == "iri" else term[1]
+    return (term[0] != "iri", text.lower(), term[1])
+
+
+def _section(store: ox.Store, section) -> dict:
+    document = _first(store, section, DCTERMS.isPartOf)
+    line = _first(store, section, DKG.startLine)
+    return {
+        "title": label(store, section, (DCTERMS.title, RDFS.label)) or section.value,
+        "line": line.value if line is not None else None,
+        "document": document.value if document is not None else None,
+        "document_title": (label(store, document) or document.value) if document is not None else None,
+        "file": (_first(store, document, DKG.fileName) or ox.Literal("")).value if document is not None else None,
+    }
+
+
+_ENTITIES = f"""
+PREFIX dkg: <{DKG_NS}>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT DISTINCT ?class ?entity WHERE {{
+  ?entity a ?class .
+  FILTER(STRSTARTS(STR(?class), STR(dkg:)) && !STRSTARTS(STR(?entity), STR(dkg:)))
+  FILTER(?class NOT IN (dkg:Quantity, dkg:Schedule, dkg:ExternalIdentifier, dkg:DocumentSection))
+  FILTER NOT EXISTS {{ ?class rdfs:subClassOf* dkg:Claim }}
+  FILTER NOT EXISTS {{ ?class owl:equivalentClass ?definition }}
+}}
+"""
+
+
+def entity_index(store: ox.Store) -> list[dict]:
+    """The entities (not claims, quantities, schedules, identifiers or sections) by class, for the index page:
+    ``[{"class", "label", "entities": [(iri, label), ...]}]``, sorted by label."""
+    groups: dict[str, list] = {}
+    for row in store.query(_ENTITIES, use_default_graph_as_union=True):
+        groups.setdefault(row["class"].value, []).append(row["entity"])
+    out = []
+    for cls, entities in groups.items():
+        named = sorted(((e.value, label(store, e) or e.value) for e in entities), key=lambda x: (x[1].lower(), x[0]))
+        out.append({"class": cls, "label": label(store, ox.NamedNode(cls)) or cls, "entities": named})
+    return sorted(out, key=lambda group: group["label"].lower())
+
+
+def types_of(store: ox.Store, iris: list[str]) -> dict[str, list[str]]:
+    """The asserted and inferred rdf:types of each IRI."""
+    return {iri: sorted({o.value for o in _objects(store, ox.NamedNode(iri), RDF.type)}) for iri in iris}
+
+
+_KINDS = {
+    OWL.Class.value: "class",
+    OWL.ObjectProperty.value: "object property",
+    OWL.DatatypeProperty.value: "datatype property",
+    OWL.AnnotationProperty.value: "annotation property",
+    OWL.NamedIndividual.value: "individual",
+}
+
+
+def ontology(store: ox.Store) -> dict:
+    """The drugkg ontology's terms from its named graph: ``{"title", "description", "version", "terms": [...]}``;
+    each term has ``iri``, ``name`` (the anchor), ``kind``, ``label``, ``definition``, ``example``, ``parents``,
+    ``domain``, ``range``, ``members_of`` (an individual's classes) and ``defined`` (an owl:equivalentClass)."""
+    graph = engine.ONTOLOGY_GRAPH
+    terms: dict[str, dict] = {}
+    for type_iri, kind in _KINDS.items():
+        for quad in store.quads_for_pattern(None, RDF.type, ox.NamedNode(type_iri), graph):
+            subject = quad.subject
+            if isinstance(subject, ox.NamedNode) and subject.value.startswith(DKG_NS) and subject.value not in terms:
+                terms[subject.value] = {"iri": subject.value, "name": subject.value[len(DKG_NS):], "kind": kind}
+
+    def objects(node, predicate) -> list[str]:
+        return sorted(o.value for o in _objects(store, node, predicate) if isinstance(o, ox.NamedNode))
+
+    def text(node, predicate) -> str | None:
+        value = _first(store, node, predicate)
+        return value.value if value is not None else None
+
+    names: set[str] = set()
+    for iri, term in terms.items():
+        node = ox.NamedNode(iri)
+        term["label"] = label(store, node) or term["name"]
+        term["definition"] = text(node, SKOS.definition)
+        term["example"] = text(node, SKOS.example)
+        term["parents"] = objects(node, RDFS.subClassOf) + objects(node, RDFS.subPropertyOf)
+        term["domain"] = objects(node, RDFS.domain)
+        term["range"] = objects(node, RDFS.range)
+        term["members_of"] = [c for c in objects(node, RDF.type) if c.startswith(DKG_NS)]
+        term["defined"] = _first(store, node, OWL.equivalentClass) is not None
+        names |= {*term["parents"], *term["domain"], *term["range"], *term["members_of"]}
+    head = ox.NamedNode(graph.value)
+    return {
+        "iri": graph.value,
+        "title": text(head, DCTERMS.title),
+        "description": text(head, DCTERMS.description),
+        "version": text(head, OWL.versionInfo),
+        "terms": sorted(terms.values(), key=lambda t: (t["label"].lower(), t["iri"])),
+        "labels": {n: label(store, ox.NamedNode(n)) or n for n in names},
+    }
+
+
+def ontology_graph(store: ox.Store) -> list[ox.Triple]:
+    """The ontology's own triples (its named graph), for the RDF forms of the ontology page."""
+    return [q.triple for q in store.quads_for_pattern(None, None, None, engine.ONTOLOGY_GRAPH)]
