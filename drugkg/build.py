@@ -152,7 +152,6 @@ def check_graph(
     reasoning over the ontology and data (HermiT): consistency and unsatisfiable classes.
     """
     from drugkg.queries import curie
-    from drugkg.reason import reason
     from drugkg.validate import declared_line, labels_of, shacl_results, shape_errors
 
     if not checks_dir.is_dir():
@@ -165,11 +164,14 @@ def check_graph(
     progress(f"validating against the SHACL shapes in {display_path(shapes)}")
     results = shacl_results(compiled.ntriples, ontology, shapes)
     errors += shape_errors(results, find_record, labels_of(store), ontology)
-    progress("reasoning over the ontology and data with HermiT")
-    data = [q.triple for q in ox.parse(compiled.ntriples.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)]
-    reasoned = reason(ontology, data)
+    reasoned = reason_over(compiled, store, ontology, progress)
     where = display_path(ontology)
-    if not reasoned.consistent:
+    for iri, problem in reasoned.clashes:
+        record = find_record(iri)
+        file, line, name = (record.file, record.line, record.id) if record else (where, 1, curie(iri))
+        errors.append(DataError(file, line, name, problem, "remove one of the types, or the facts that imply it, "
+                                "or change the ontology's axioms"))
+    if not reasoned.consistent and not reasoned.clashes:
         errors.append(DataError(where, 1, "ontology and data", f"are inconsistent ({reasoned.explanation})",
                                 "find the assertions that contradict the ontology's axioms, e.g. a resource typed with two disjoint classes"))
     for iri in reasoned.unsatisfiable:
@@ -178,6 +180,22 @@ def check_graph(
     if errors:
         raise DataInvalid(errors)
     return reasoned
+
+
+def reason_over(compiled: Compiled, store: ox.Store, ontology: Path, progress: Callable[[str], None]):
+    """OWL reasoning for the build: HermiT over the ontology alone and SPARQL over the data (:mod:`drugkg.rules`),
+    or HermiT over everything when the ontology uses OWL beyond what SPARQL classifies."""
+    from drugkg.reason import reason
+    from drugkg.rules import classify_data, unsupported
+
+    ontology_triples = [q.triple for q in ox.parse(path=str(ontology), format=ox.RdfFormat.TURTLE)]
+    beyond = unsupported(ontology_triples)
+    if not beyond:
+        progress("reasoning: HermiT classifies the ontology, SPARQL the data")
+        return classify_data(store, ontology_triples)
+    progress(f"reasoning over the ontology and data with HermiT (the ontology uses {', '.join(beyond)})")
+    data = [q.triple for q in ox.parse(compiled.ntriples.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)]
+    return reason(ontology, data)
 
 
 def build(

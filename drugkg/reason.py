@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,6 +47,7 @@ class Reasoned:
     unsatisfiable: list[str] = field(default_factory=list)  # IRIs of classes that cannot have members
     inferred: list[ox.Triple] = field(default_factory=list)  # (individual, rdf:type, dkg class), not asserted
     explanation: str = ""
+    clashes: list[tuple[str, str]] = field(default_factory=list)  # (resource IRI, why it is inconsistent), if known
 
 
 def reasoner_input(ontology: ox.Store | list[ox.Triple], data: list[ox.Triple]) -> list[ox.Triple]:
@@ -67,31 +69,12 @@ def reason(ontology_path: Path, data: list[ox.Triple], java: str | None = None) 
     """Run HermiT over the ontology and ``data``; raise UsageError (exit 2) when Java cannot be run."""
     import owlready2
 
-    java = java or owlready2.JAVA_EXE
-    if shutil.which(java) is None:
-        raise UsageError(f"the OWL reasoner HermiT needs Java, and '{java}' was not found: {INSTALL_JAVA}")
     ontology = [q.triple for q in ox.parse(path=str(ontology_path), format=ox.RdfFormat.TURTLE)]
-    triples = reasoner_input(ontology, data)
     asserted = {(t.subject, t.object) for t in data if t.predicate == RDF.type}
-    with tempfile.TemporaryDirectory(prefix="drugkg-reason-") as folder:
-        path = Path(folder) / "input.nt"
-        ox.serialize(triples, str(path), format=ox.RdfFormat.N_TRIPLES)
-        world = owlready2.World()
-        onto = world.get_ontology(path.as_uri()).load(format="ntriples")
-        previous_java = owlready2.JAVA_EXE
-        owlready2.JAVA_EXE = java
-        try:
-            with onto:
-                owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
-        except owlready2.OwlReadyInconsistentOntologyError as exc:
-            return Reasoned(False, explanation=_java_message(exc) or "HermiT finds no model that satisfies both")
-        except owlready2.OwlReadyJavaError as exc:
-            raise UsageError(f"the OWL reasoner HermiT failed: {_java_message(exc)}") from None
-        finally:
-            owlready2.JAVA_EXE = previous_java
-        unsatisfiable = sorted(
-            c.iri for c in world.inconsistent_classes() if isinstance(c, owlready2.ThingClass) and c is not owlready2.Nothing
-        )
+    with _hermit(reasoner_input(ontology, data), java) as (world, failure):
+        if failure:
+            return Reasoned(False, explanation=failure)
+        unsatisfiable = _unsatisfiable(world)
         inferred = set()
         for node in sorted({subject for subject, _ in asserted}, key=str):
             individual = world[node.value]
@@ -102,8 +85,74 @@ def reason(ontology_path: Path, data: list[ox.Triple], java: str | None = None) 
                     type_ = ox.NamedNode(cls.iri)
                     if (node, type_) not in asserted:
                         inferred.add(ox.Triple(node, RDF.type, type_))
-        world.close()
     return Reasoned(True, unsatisfiable, sorted(inferred, key=str))
+
+
+@dataclass
+class Classification:
+    """HermiT's verdict on the ontology alone, and its class hierarchy (told and inferred subsumptions)."""
+
+    consistent: bool
+    unsatisfiable: list[str] = field(default_factory=list)
+    subclasses: dict[str, set[str]] = field(default_factory=dict)  # class IRI -> itself and every class under it
+    explanation: str = ""
+
+
+def classify(ontology_triples: list[ox.Triple], java: str | None = None) -> Classification:
+    """Run HermiT over the ontology without data: consistency, unsatisfiable classes and the inferred hierarchy.
+
+    Its cost does not grow with the data, which :mod:`drugkg.rules` then classifies with SPARQL.
+    """
+    import owlready2
+
+    with _hermit(reasoner_input(ontology_triples, []), java) as (world, failure):
+        if failure:
+            return Classification(False, explanation=failure)
+        subclasses = {}
+        for cls in world.classes():
+            if isinstance(cls, owlready2.ThingClass) and cls.iri:
+                subclasses[cls.iri] = {c.iri for c in cls.descendants(include_self=True)
+                                       if isinstance(c, owlready2.ThingClass)}
+        return Classification(True, _unsatisfiable(world), subclasses)
+
+
+@contextmanager
+def _hermit(triples: list[ox.Triple], java: str | None):
+    """An owlready2 world holding ``triples`` after HermiT ran over it: (world, None), or (None, why) when the
+    input is inconsistent; UsageError (exit 2) when Java cannot be run."""
+    import owlready2
+
+    java = java or owlready2.JAVA_EXE
+    if shutil.which(java) is None:
+        raise UsageError(f"the OWL reasoner HermiT needs Java, and '{java}' was not found: {INSTALL_JAVA}")
+    with tempfile.TemporaryDirectory(prefix="drugkg-reason-") as folder:
+        path = Path(folder) / "input.nt"
+        ox.serialize(triples, str(path), format=ox.RdfFormat.N_TRIPLES)
+        world = owlready2.World()
+        onto = world.get_ontology(path.as_uri()).load(format="ntriples")
+        previous_java = owlready2.JAVA_EXE
+        owlready2.JAVA_EXE = java
+        failure = None
+        try:
+            with onto:
+                owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
+        except owlready2.OwlReadyInconsistentOntologyError as exc:
+            failure = _java_message(exc) or "HermiT finds no model that satisfies both"
+        except owlready2.OwlReadyJavaError as exc:
+            raise UsageError(f"the OWL reasoner HermiT failed: {_java_message(exc)}") from None
+        finally:
+            owlready2.JAVA_EXE = previous_java
+        try:
+            yield (None, failure) if failure else (world, None)
+        finally:
+            world.close()
+
+
+def _unsatisfiable(world) -> list[str]:
+    import owlready2
+
+    return sorted(c.iri for c in world.inconsistent_classes()
+                  if isinstance(c, owlready2.ThingClass) and c is not owlready2.Nothing)
 
 
 def _java_message(exc: Exception) -> str:

@@ -17,6 +17,7 @@ from drugkg import engine
 from drugkg.cli import main
 from drugkg.ontology import load_ontology
 from drugkg.reason import reason
+from drugkg.rules import classify_data, unsupported
 from drugkg.validate import shacl_results
 from drugkg.vocab import DKG_NS, RDF
 from tests.conftest import DATA, ONTOLOGY, QUERIES, ROOT
@@ -140,6 +141,31 @@ def _ontology_with(fixture: str, tmp_path: Path) -> Path:
     return path
 
 
+def test_sparql_classification_gives_hermits_answers_on_the_real_data(built):
+    """HermiT over the ontology and the whole graph, and HermiT over the ontology alone with the defined classes
+    materialised by SPARQL (what the build runs), infer the same 29 class memberships."""
+    ontology = [q.triple for q in ox.parse(path=str(ONTOLOGY), format=ox.RdfFormat.TURTLE)]
+    assert unsupported(ontology) == []
+    data = [q.triple for q in ox.parse(path=str(built.out / "drugkg.nt"), format=ox.RdfFormat.N_TRIPLES)]
+    hermit = reason(ONTOLOGY, data)
+    store = engine.write_store(None, built.compiled.ntriples, ONTOLOGY)
+    before = len(store)
+    sparql = classify_data(store, ontology)
+    assert (sparql.consistent, sparql.unsatisfiable) == (hermit.consistent, hermit.unsatisfiable) == (True, [])
+    assert sparql.inferred == hermit.inferred and len(hermit.inferred) == 29
+    assert len(store) == before  # the working memberships are removed again
+    inferred = sorted((q.triple for q in ox.parse(path=str(built.out / "inferred.ttl"), format=ox.RdfFormat.TURTLE)), key=str)
+    assert sparql.inferred == inferred  # and the build wrote them
+
+
+def test_an_ontology_beyond_the_sparql_fragment_is_reasoned_by_hermit_over_everything(tmp_path, capsys):
+    ontology = tmp_path / "ontology.ttl"
+    ontology.write_text(ONTOLOGY.read_text(encoding="utf-8") + "\ndkg:hasVector a owl:FunctionalProperty .\n")
+    assert main(["validate", "--data", str(DATA), "--ontology", str(ontology)]) == 0
+    assert ("drugkg: reasoning over the ontology and data with HermiT (the ontology uses "
+            "http://www.w3.org/2002/07/owl#FunctionalProperty)") in capsys.readouterr().err.splitlines()
+
+
 def test_reasoner_catches_an_inconsistent_ontology(built, tmp_path, capsys):
     ontology = _ontology_with("inconsistent.ttl", tmp_path)
     data = [q.triple for q in ox.parse(path=str(built.out / "drugkg.nt"), format=ox.RdfFormat.N_TRIPLES)]
@@ -147,7 +173,15 @@ def test_reasoner_catches_an_inconsistent_ontology(built, tmp_path, capsys):
     code = main(["validate", "--data", str(DATA), "--ontology", str(ontology)])
     err = [line for line in capsys.readouterr().err.splitlines() if not line.startswith("drugkg: ")]
     assert code == 1
-    assert len(err) == 1 and err[0].startswith(f"{ontology}:1: ontology and data: are inconsistent (")
+    fix = "(remove one of the types, or the facts that imply it, or change the ontology's axioms)"
+    line = next(n for n, text in enumerate(ontology.read_text().splitlines(), 1) if text.startswith("dkg:AAVGeneTherapy"))
+    assert err == [
+        f"{ontology}:{line}: dkg:AAVGeneTherapy: is unsatisfiable: nothing can be a member "
+        "(fix the class's axioms (its superclasses or definition contradict each other))",
+        f"data/hemgenix/entities.yaml:3: hemgenix: is a member of dkg:AAVGeneTherapy, which is unsatisfiable {fix}",
+        "data/hemgenix/entities.yaml:3: hemgenix: is a member of dkg:DrugProduct and of dkg:AAVGeneTherapy, which the "
+        f"ontology declares disjoint {fix}",
+    ]
 
 
 def test_reasoner_reports_an_unsatisfiable_class_with_its_line(tmp_path, capsys):
