@@ -132,7 +132,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = Settings(dist=args.store, queries=args.queries, host=args.host, port=args.port, workers=args.workers,
                         timeout=args.timeout, max_rows=args.max_rows, max_triples=args.max_triples,
-                        max_query_bytes=args.max_query_bytes)
+                        max_query_bytes=args.max_query_bytes, on_disk=args.on_disk)
     serve(settings, announce=_progress)
     return EXIT_OK
 
@@ -307,6 +307,9 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-rows", type=int, default=10_000, help="largest SELECT answer; larger ones are refused with 422 (default: 10000)")
     serve.add_argument("--max-triples", type=int, default=100_000,
                        help="largest CONSTRUCT/DESCRIBE answer; larger ones are refused with 422 (default: 100000)")
+    serve.add_argument("--on-disk", action="store_true",
+                       help="query the on-disk store (dist/store) instead of loading the build into each worker's "
+                            "memory: starts at once and needs little memory, but answers about five times slower")
     serve.add_argument("--max-query-bytes", type=int, default=65_536, help="longest query text; longer ones are refused with 413 (default: 65536)")
     serve.set_defaults(func=cmd_serve)
     return parser

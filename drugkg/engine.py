@@ -54,6 +54,20 @@ def write_store(path: Path | None, ntriples: str, ontology: Path) -> ox.Store:
     return store
 
 
+def memory_store(dist: Path, base: str) -> ox.Store:
+    """The build in ``dist`` loaded into memory, in the same graphs as its on-disk store. pyoxigraph answers queries
+    about five times faster from memory than from disk, for the cost of loading (a few seconds per million
+    triples), so a long-running server loads it; a one-off ``drugkg query`` opens the on-disk store instead."""
+    store = ox.Store()
+    try:
+        store.bulk_load(path=str(dist / "drugkg.nt"), format=ox.RdfFormat.N_TRIPLES)
+        store.bulk_load(path=str(dist / "drugkg-ontology.ttl"), format=ox.RdfFormat.TURTLE, to_graph=ONTOLOGY_GRAPH)
+        store.bulk_load(path=str(dist / "inferred.ttl"), format=ox.RdfFormat.TURTLE, to_graph=inferred_graph(base))
+    except (OSError, SyntaxError) as exc:
+        raise UsageError(f"cannot load the build in {dist}/ ({exc}); rebuild it with 'drugkg build'") from None
+    return store
+
+
 def open_store(dist: Path) -> ox.Store:
     """Open the built store read-only, or explain how to build it."""
     path = dist / STORE_DIR

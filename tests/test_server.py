@@ -183,6 +183,18 @@ def test_every_saved_query_over_http_gives_its_golden_rows(name, served):
     assert engine.sorted_tsv(ox.parse_query_results(body, format=ox.QueryResultsFormat.TSV)) == golden(name)
 
 
+def test_on_disk_mode_gives_the_same_golden_rows(built, tmp_path):
+    """--on-disk queries dist/store/ instead of each worker's in-memory copy of the build: same answers."""
+    server = start_drugkg(tmp_path, built.out, "--on-disk", "--workers", "1")
+    try:
+        for name in sorted(SAVED):
+            status, _, body = fetch(server.url + f"queries/{name}?format=tsv")
+            assert status == 200, body
+            assert engine.sorted_tsv(ox.parse_query_results(body, format=ox.QueryResultsFormat.TSV)) == golden(name), name
+    finally:
+        server.stop()
+
+
 @pytest.mark.parametrize("method", ["GET", "POST"])
 @pytest.mark.parametrize("fmt", RESULT_FORMATS)
 @pytest.mark.parametrize("name", ["adverse-events", "gene-therapies-by-serotype", "identifier-crosswalk"])

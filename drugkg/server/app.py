@@ -120,7 +120,7 @@ class Site:
         self.limits = work.Limits(settings.max_rows, settings.max_triples)
         self.prefixes = {"id": self.base}
         self.inferred = engine.inferred_graph(self.base).value
-        self.pool = Pool(settings.dist / engine.STORE_DIR, settings.workers, settings.timeout)
+        self.pool = Pool(settings.dist, settings.workers, settings.timeout, None if settings.on_disk else self.base)
         self.env = Environment(loader=PackageLoader("drugkg", "templates"), autoescape=select_autoescape(["html"]),
                                undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
         self.env.globals.update(link=self.link, curie=self.curie, base=self.base, settings=settings)

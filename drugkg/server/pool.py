@@ -21,6 +21,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from drugkg import engine
+from drugkg.errors import UsageError
 from drugkg.server import work
 
 log = logging.getLogger("drugkg.server")
@@ -59,12 +60,16 @@ class WorkerFailed(Exception):
     """The job raised an unexpected error (a bug) or its worker died; the message says which."""
 
 
-def _worker_main(conn, store_path: str) -> None:
+def _worker_main(conn, dist: str, base: str | None) -> None:
+    """Open the build (``base`` given: loaded into memory; else the on-disk store, read-only), then answer jobs."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        store = ox.Store.read_only(store_path)
-    except OSError as exc:
-        conn.send(("failed", f"cannot open the store in {store_path}: {exc}"))
+        if base is not None:
+            store = engine.memory_store(Path(dist), base)
+        else:
+            store = ox.Store.read_only(str(Path(dist) / engine.STORE_DIR))
+    except (OSError, UsageError) as exc:
+        conn.send(("failed", f"cannot open the build in {dist}: {exc}"))
         return
     conn.send(("ready", os.getpid()))
     while True:
@@ -82,10 +87,10 @@ def _worker_main(conn, store_path: str) -> None:
 class Worker:
     """One worker process and the server's end of its pipe."""
 
-    def __init__(self, store_path: Path):
+    def __init__(self, dist: Path, base: str | None):
         context = multiprocessing.get_context("spawn")
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_worker_main, args=(child, str(store_path)), daemon=True,
+        self.process = context.Process(target=_worker_main, args=(child, str(dist), base), daemon=True,
                                        name="drugkg-query-worker")
         self.process.start()
         child.close()
@@ -122,8 +127,10 @@ class Worker:
 class Pool:
     """A fixed number of workers; :meth:`run` hands a job to an idle one and waits at most ``timeout`` seconds."""
 
-    def __init__(self, store_path: Path, size: int, timeout: float):
-        self.store_path, self.size, self.timeout = store_path, size, timeout
+    def __init__(self, dist: Path, size: int, timeout: float, base: str | None = None):
+        """Workers for the build in ``dist``: loaded into memory when ``base`` (its base IRI) is given, else reading
+        its on-disk store."""
+        self.dist, self.size, self.timeout, self.base = dist, size, timeout, base
         self._idle: asyncio.Queue[Worker] | None = None
         self._all: set[Worker] = set()
 
@@ -131,7 +138,7 @@ class Pool:
         """Start every worker (each opens the store); raise RuntimeError if one cannot."""
         self._idle = asyncio.Queue()
         for _ in range(self.size):
-            worker = Worker(self.store_path)
+            worker = Worker(self.dist, self.base)
             self._all.add(worker)
             self._idle.put_nowait(worker)
 
@@ -180,7 +187,7 @@ class Pool:
         worker.stop()
         self._all.discard(worker)
         try:
-            fresh = Worker(self.store_path)
+            fresh = Worker(self.dist, self.base)
         except RuntimeError as exc:
             log.error("could not restart query worker %s: %s; %d worker(s) left", pid, exc, len(self._all))
             return None
