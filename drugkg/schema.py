@@ -336,8 +336,13 @@ def _collect(parsed: list[ParsedFile]) -> tuple[list[Record], Record | None, lis
 def _duplicate_key_errors(parsed: list[ParsedFile], records: list[Record]) -> list[DataError]:
     """Report each repeated key with the record it sits in (the last record starting at or above it)."""
     errors = []
+    by_file: dict[str, list[tuple[int, str]]] = {}
+    for r in records:
+        by_file.setdefault(r.file, []).append((r.line, r.id))
     for pf in parsed:
-        starts = sorted((r.line, r.id) for r in records if r.file == pf.path)
+        if not pf.duplicates:
+            continue
+        starts = sorted(by_file.get(pf.path, []))
         for line, key in pf.duplicates:
             owner = "-"
             for start, ident in starts:

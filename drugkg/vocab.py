@@ -23,6 +23,7 @@ class Namespace:
     def __init__(self, prefix: str, terms: list[str] | None = None):
         self._prefix = prefix
         self._terms = frozenset(terms) if terms is not None else None
+        self._nodes: dict[str, NamedNode] = {}  # made once each: the loaders ask for the same terms a million times
 
     @property
     def prefix(self) -> str:
@@ -35,12 +36,17 @@ class Namespace:
     def __getattr__(self, name: str) -> NamedNode:
         if name.startswith("_"):
             raise AttributeError(name)
-        return self[name]
+        node = self[name]
+        object.__setattr__(self, name, node)  # later lookups find the attribute and skip __getattr__
+        return node
 
     def __getitem__(self, name: str) -> NamedNode:
-        if self._terms is not None and name not in self._terms:
-            raise AttributeError(f"{name!r} is not a declared term of {self._prefix}")
-        return NamedNode(self._prefix + name)
+        node = self._nodes.get(name)
+        if node is None:
+            if self._terms is not None and name not in self._terms:
+                raise AttributeError(f"{name!r} is not a declared term of {self._prefix}")
+            node = self._nodes[name] = NamedNode(self._prefix + name)
+        return node
 
 
 DKG_CLASSES = [
