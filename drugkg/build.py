@@ -235,7 +235,7 @@ def build(
             progress,
         )
         progress("writing exports")
-        written = write_exports(compiled.ntriples, staging)
+        written = write_exports(compiled.ntriples, staging, memory)
         written.append(write_void(memory, compiled, ontology, staging, written))
         del memory
         shutil.copyfile(ontology, staging / "drugkg-ontology.ttl")

@@ -1,7 +1,9 @@
-"""Exports: the built graph in every standard RDF format, streamed from sorted N-Triples.
+"""Exports: the built graph in every standard RDF format.
 
-Every serializer gets the triples in the same sorted order (subject, predicate, object as N-Triples text), so
-each file groups statements by subject and two builds of the same input are byte-identical.
+N-Triples is the sorted text itself (subject, predicate, object as N-Triples text). The other formats are written
+by pyoxigraph from the build's in-memory store (about twice as fast as parsing the text again), in the store's own
+order, which groups statements by subject and depends only on the triples, so two builds of the same input are
+byte-identical; without a store, they are streamed from the sorted text.
 """
 
 from __future__ import annotations
@@ -39,6 +41,16 @@ def write_graph(ntriples: str, path: Path, fmt: ox.RdfFormat) -> Path:
     return path
 
 
-def write_exports(ntriples: str, folder: Path) -> list[Path]:
-    """Write the graph in every export format into ``folder``; return the paths written."""
-    return [write_graph(ntriples, folder / name, fmt) for name, fmt in EXPORTS.items()]
+def write_exports(ntriples: str, folder: Path, store: ox.Store | None = None) -> list[Path]:
+    """Write the graph in every export format into ``folder``; return the paths written. ``store`` holds the same
+    triples in its default graph (other graphs are not exported)."""
+    written = []
+    for name, fmt in EXPORTS.items():
+        path = folder / name
+        if store is None or fmt is ox.RdfFormat.N_TRIPLES:
+            write_graph(ntriples, path, fmt)
+        else:
+            prefixes = None if fmt is ox.RdfFormat.RDF_XML else WRITE_PREFIXES
+            store.dump(str(path), format=fmt, from_graph=ox.DefaultGraph(), prefixes=prefixes)
+        written.append(path)
+    return written

@@ -3,6 +3,10 @@ builds are deterministic; there are no blank nodes; the base IRI is configurable
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pyoxigraph as ox
 import pytest
 import rdflib
@@ -68,6 +72,17 @@ def test_two_builds_are_byte_identical(built, tmp_path):
     assert sorted(p.name for p in written) == sorted(p.name for p in built.written)
     for path in written:
         assert path.read_bytes() == (built.out / path.name).read_bytes(), path.name
+
+
+def test_a_build_in_another_process_is_byte_identical(built, tmp_path):
+    """The Turtle, JSON-LD and RDF/XML exports follow the in-memory store's order: it must not vary between
+    processes (no per-process hashing or memory addresses)."""
+    out = tmp_path / "elsewhere"
+    cli = "import sys; from drugkg.cli import main; sys.exit(main(sys.argv[1:]))"
+    subprocess.run([sys.executable, "-c", cli, "build", "--data", str(DATA), "--ontology", str(ONTOLOGY),
+                    "--out", str(out)], check=True, capture_output=True, env={**os.environ, "PYTHONHASHSEED": "12345"})
+    for path in built.written:
+        assert (out / path.name).read_bytes() == path.read_bytes(), path.name
 
 
 def test_base_iri_is_configurable(built, tmp_path):
