@@ -240,7 +240,7 @@ def parse_header(text: str, source: str) -> dict:
     if not lines:
         return {}
     try:
-        header = yaml.safe_load("\n".join(lines))
+        header = yaml.load("\n".join(lines), Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""
@@ -359,6 +359,8 @@ def decimal_text(value: str) -> str:
     text = format(number, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
 
+
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it: headers parse 5x faster
 
 _INTEGER = re.compile(r"\s*(\d+)")
 
