@@ -148,11 +148,12 @@ def check_graph(
 ):
     """Run every validation layer and return the reasoner's result; raise DataInvalid listing every problem.
 
-    The layers: the data-quality queries in ``checks_dir``, the SHACL shapes in ``shapes`` (pySHACL) and OWL
-    reasoning over the ontology and data (HermiT): consistency and unsatisfiable classes.
+    The layers: the data-quality queries in ``checks_dir``, the SHACL shapes in ``shapes`` (compiled to SPARQL and
+    run on ``store``; pySHACL for shapes beyond what the compiler translates) and OWL reasoning over the ontology
+    and data (HermiT): consistency and unsatisfiable classes.
     """
     from drugkg.queries import curie
-    from drugkg.validate import declared_line, labels_of, shacl_results, shape_errors
+    from drugkg.validate import declared_line, labels_of, shape_errors, shape_results
 
     if not checks_dir.is_dir():
         raise UsageError(f"check folder {checks_dir} does not exist; run from the repository root or pass --checks DIR")
@@ -162,7 +163,7 @@ def check_graph(
     find_record = record_finder(compiled)
     errors = run_checks(store, checks_dir, find_record)
     progress(f"validating against the SHACL shapes in {display_path(shapes)}")
-    results = shacl_results(compiled.ntriples, ontology, shapes)
+    results = shape_results(store, compiled.ntriples, ontology, shapes, progress)
     errors += shape_errors(results, find_record, labels_of(store), ontology)
     reasoned = reason_over(compiled, store, ontology, progress)
     where = display_path(ontology)
