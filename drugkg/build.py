@@ -149,8 +149,9 @@ def check_graph(
     """Run every validation layer and return the reasoner's result; raise DataInvalid listing every problem.
 
     The layers: the data-quality queries in ``checks_dir``, the SHACL shapes in ``shapes`` (compiled to SPARQL and
-    run on ``store``; pySHACL for shapes beyond what the compiler translates) and OWL reasoning over the ontology
-    and data (HermiT): consistency and unsatisfiable classes.
+    run on ``store``; pySHACL for shapes beyond what the compiler translates) and OWL reasoning (see
+    :func:`reason_over`): consistency, unsatisfiable classes and the inferred class memberships. ``store`` holds the
+    data and the ontology (in memory, for speed); reasoning adds nothing to it.
     """
     from drugkg.queries import curie
     from drugkg.validate import declared_line, labels_of, shape_errors, shape_results
