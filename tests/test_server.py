@@ -748,6 +748,38 @@ def test_serve_on_a_busy_port_says_so(built, capsys):
                                        "choose another --port or --host\n")
 
 
+def test_connections_to_the_listening_socket_send_without_delay():
+    """asyncio turns Nagle's algorithm off (TCP_NODELAY) only on sockets whose protocol is IPPROTO_TCP; without it an
+    answer written in two parts waited for the client's delayed ACK (about 40 ms a request). The socket serve()
+    listens on, accepted by asyncio as uvicorn does, gives connections with TCP_NODELAY set."""
+    import asyncio
+    import socket
+
+    from drugkg.server.app import listen
+
+    async def accept_one() -> int:
+        accepted = asyncio.get_running_loop().create_future()
+
+        class Protocol(asyncio.Protocol):
+            def connection_made(self, transport):
+                sock = transport.get_extra_info("socket")
+                accepted.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+                transport.close()
+
+        listening = listen("127.0.0.1", 0)
+        server = await asyncio.get_running_loop().create_server(Protocol, sock=listening)
+        try:
+            _, writer = await asyncio.open_connection(*listening.getsockname()[:2])
+            value = await asyncio.wait_for(accepted, 10)
+            writer.close()
+        finally:
+            server.close()
+            await server.wait_closed()
+        return value
+
+    assert asyncio.run(accept_one()) != 0
+
+
 def test_work_functions_run_in_process(built):
     """The worker's functions are plain functions over a store: the same answer without a server."""
     answer = work.run_query(built.store, SAVED["units"].bind({}), "tsv", None)
