@@ -41,16 +41,16 @@ def write_graph(ntriples: str, path: Path, fmt: ox.RdfFormat) -> Path:
     return path
 
 
+def write_export(ntriples: str, path: Path, fmt: ox.RdfFormat, store: ox.Store | None = None) -> Path:
+    """Write the graph to ``path`` in ``fmt``: from ``store`` (the same triples in its default graph; other graphs
+    are not written) where one is given, else from the sorted text; N-Triples is always the text itself."""
+    if store is None or fmt is ox.RdfFormat.N_TRIPLES:
+        return write_graph(ntriples, path, fmt)
+    prefixes = None if fmt is ox.RdfFormat.RDF_XML else WRITE_PREFIXES
+    store.dump(str(path), format=fmt, from_graph=ox.DefaultGraph(), prefixes=prefixes)
+    return path
+
+
 def write_exports(ntriples: str, folder: Path, store: ox.Store | None = None) -> list[Path]:
-    """Write the graph in every export format into ``folder``; return the paths written. ``store`` holds the same
-    triples in its default graph (other graphs are not exported)."""
-    written = []
-    for name, fmt in EXPORTS.items():
-        path = folder / name
-        if store is None or fmt is ox.RdfFormat.N_TRIPLES:
-            write_graph(ntriples, path, fmt)
-        else:
-            prefixes = None if fmt is ox.RdfFormat.RDF_XML else WRITE_PREFIXES
-            store.dump(str(path), format=fmt, from_graph=ox.DefaultGraph(), prefixes=prefixes)
-        written.append(path)
-    return written
+    """Write the graph in every export format into ``folder`` (see :func:`write_export`); return the paths."""
+    return [write_export(ntriples, folder / name, fmt, store) for name, fmt in EXPORTS.items()]

@@ -1,0 +1,94 @@
+"""The benchmark (benchmarks/run.py) works end to end at the smallest size: every stack, every stage, every saved
+query with the same rows everywhere, both servers, the Markdown with its targets and the plot. No figure is checked:
+timing belongs in the benchmark's output, never in tests."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from drugkg.queries import catalogue
+from tests.conftest import QUERIES, ROOT
+from tests.servers import executable, require_or_skip
+
+BUILD_STAGES = ("compile", "store", "checks", "shacl", "reasoning", "exports")
+TARGETS = (
+    "each saved query's median latency against raw pyoxigraph",
+    "each saved query at least 20× faster than rdflib",
+    "export of all four formats against pyoxigraph's serialization",
+    "full build against pyoxigraph's parse plus serialize",
+    "peak memory against pyoxigraph",
+    "reasoning against the rest of the build",
+    "server requests per second against the Oxigraph server",
+    "build time for 10× the drugs",
+    'CLI start-up: drugkg queries against python -c "import pyoxigraph"',
+)
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    """One smoke run: one synthetic drug, one timed run per query, 20 requests per server, two at a time."""
+    if executable("oxigraph") is None:
+        require_or_skip("the Oxigraph server", "pip install -e '.[test]' installs it")
+    out = tmp_path_factory.mktemp("benchmark")
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--sizes", "1", "--repeat", "1", "--requests", "20",
+         "--concurrency", "2", "--startup-runs", "1", "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    return out, json.loads((out / "results.json").read_text(encoding="utf-8"))
+
+
+def test_every_stack_finishes_every_stage(run):
+    _, results = run
+    (size,) = results["sizes"]
+    stacks = size["stacks"]
+    assert size["errors"] == []
+    assert {name: stack["status"] for name, stack in stacks.items()} == {
+        "drugkg": "ok", "pyoxigraph": "ok", "rdflib": "ok", "server": "ok"}
+    assert stacks["drugkg"]["build"]["status"] == "ok"
+    assert set(BUILD_STAGES) | {"export-formats", "memory-store", "queries", "open-disk-store", "queries-on-disk"} == set(
+        stacks["drugkg"]["stages"])
+    assert set(stacks["drugkg"]["export_formats"]) == {"drugkg.ttl", "drugkg.nt", "drugkg.jsonld", "drugkg.rdf"}
+    for name in ("pyoxigraph", "rdflib"):
+        assert set(stacks[name]["stages"]) == {"load", "queries", "serialize"}
+        assert set(stacks[name]["serialize_formats"]) == {"drugkg.ttl", "drugkg.nt", "drugkg.jsonld", "drugkg.rdf"}
+    for stage in stacks["drugkg"]["stages"].values():
+        assert set(stage) >= {"seconds", "peak_mb", "children_peak_mb"}
+
+
+def test_every_saved_query_gives_the_same_rows_on_every_stack(run):
+    _, results = run
+    stacks = results["sizes"][0]["stacks"]
+    saved = sorted(name for name in catalogue(QUERIES) if not name.startswith("checks/"))
+    rows = {name: stacks["drugkg"]["queries"][name]["rows"] for name in saved}
+    assert sorted(stacks["drugkg"]["queries"]) == saved
+    assert {q: e["rows"] for q, e in stacks["drugkg"]["queries_on_disk"].items()} == rows
+    for name in ("pyoxigraph", "rdflib"):
+        assert {q: e["rows"] for q, e in stacks[name]["queries"].items()} == rows
+    for server in ("drugkg", "oxigraph"):
+        entry = stacks["server"]["servers"][server]
+        assert entry["status"] == "ok"
+        assert entry["rows"] == rows
+        assert (entry["requests"], entry["non_200"], entry["row_mismatches"]) == (20, 0, [])
+    # parameters are bound to entities of the synthetic corpus, never left at the Hemgenix defaults
+    bound = stacks["drugkg"]["bindings"]["drug-profile"]["drug"]
+    assert bound["default"] == "https://w3id.org/drugkg/id/hemgenix"
+    assert bound["value"].startswith("https://example.org/drugkg-synthetic/id/")
+    assert rows["drug-profile"] > 0
+
+
+def test_markdown_has_the_targets_and_the_plot_is_a_png(run):
+    out, results = run
+    text = (out / "results.md").read_text(encoding="utf-8")
+    assert "## Targets (at 1 drugs, the largest size run)" in text
+    assert "| target | limit | measured | result | detail |" in text
+    assert [t["target"] for t in results["targets"]] == list(TARGETS)
+    for target in TARGETS:
+        assert f"| {target} |" in text
+    assert "## 1 drugs (" in text and "### Saved queries" in text and "### Server" in text
+    assert (out / "plot.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
