@@ -171,7 +171,7 @@ def _base_iri(dist: Path) -> str:
 
 
 def make_parser() -> argparse.ArgumentParser:
-    from drugkg.engine import FORMATS, PAGE_SIZE
+    from drugkg.formats import PAGE_SIZE, QUERY_FORMATS
 
     parser = argparse.ArgumentParser(
         prog="drugkg",
@@ -233,7 +233,7 @@ def make_parser() -> argparse.ArgumentParser:
     query.add_argument("name", nargs="?", help="saved query name (see 'drugkg queries')")
     query.add_argument("--file", type=Path, help="run the query in this .rq file instead of a saved one")
     query.add_argument("--param", "-p", action="append", metavar="NAME=VALUE", help="a parameter value (repeatable)")
-    query.add_argument("--format", "-f", choices=FORMATS, default="table",
+    query.add_argument("--format", "-f", choices=QUERY_FORMATS, default="table",
                        help="table (default), csv, tsv, json or xml; ttl, nt, jsonld or rdf for CONSTRUCT/DESCRIBE")
     query.add_argument("--store", type=Path, default=default_out_dir(), help="the build output holding store/ (default: ./dist)")
     query.add_argument("--queries", type=Path, default=default_queries_dir(), help="query folder (default: queries/)")

@@ -20,6 +20,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from drugkg.errors import UsageError
+from drugkg.formats import PAGE_SIZE
 from drugkg.queries import curie, decimal_text
 
 ONTOLOGY_GRAPH = ox.NamedNode("https://w3id.org/drugkg/ontology")
@@ -90,7 +91,6 @@ def run_local(store: ox.Store, text: str, source: str = "query"):
     return result
 
 
-PAGE_SIZE = 10_000  # rows asked for per request: Virtuoso's default cap (ResultSetMaxRows) is 10,000
 _BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 _CANONICAL_BOOLEAN = {"1": "true", "0": "false"}
 _MEDIA_ALIASES = {"application/x-json+ld": "application/ld+json"}  # Virtuoso's name for JSON-LD

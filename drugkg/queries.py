@@ -15,27 +15,31 @@ The same bound text runs on the embedded store and on any remote endpoint, so bo
 
 from __future__ import annotations
 
-import datetime as dt
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pyoxigraph as ox
 import yaml
 
 from drugkg.errors import UsageError
-from drugkg.prefixes import PREFIXES, CurieError, expand
-from drugkg.vocab import WRITE_PREFIXES
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+
+# pyoxigraph, the prefix tables, datetime and decimal are imported where they are used: 'drugkg queries' only reads
+# the headers and must start in a few tens of milliseconds
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 HEADER_KEYS = {"summary", "description", "tags", "defaults"}  # grlc's other decorators are not supported
 _TYPED = {"integer", "decimal", "double", "boolean", "date", "dateTime", "string"}
 
 # One alternation, tried left to right, that splits SPARQL text into the tokens binding cares about: comments,
-# strings and IRIs are single tokens (so a '{', 'WHERE' or '?_x' inside them is never taken for syntax).
-_TOKEN = re.compile(
+# strings and IRIs are single tokens (so a '{', 'WHERE' or '?_x' inside them is never taken for syntax). Compiled on
+# first use (3 ms).
+_TOKEN_PATTERN = (
     r"""(?P<comment>\#[^\n]*)
       | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
                    |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
@@ -43,9 +47,13 @@ _TOKEN = re.compile(
       | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
       | (?P<open>\{) | (?P<close>\})
       | (?P<word>[A-Za-z_][A-Za-z0-9_\-]*(?::[^\s{}()<>"',;]*)?)
-      | (?P<other>.)""",
-    re.VERBOSE | re.DOTALL,
+      | (?P<other>.)"""
 )
+
+
+@functools.cache
+def _token_regex() -> re.Pattern:
+    return re.compile(_TOKEN_PATTERN, re.VERBOSE | re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -93,6 +101,8 @@ class Parameter:
 
     def term(self, value: str) -> ox.NamedNode | ox.Literal:
         """Parse ``value`` into one RDF term of this parameter's type, or raise UsageError saying how to fix it."""
+        import pyoxigraph as ox
+
         if re.search(r"[\\\x00-\x1f\x7f]", value):
             raise UsageError(
                 f"parameter {self.name}: backslashes and control characters are not allowed in values; "
@@ -110,6 +120,11 @@ class Parameter:
 
 def iri_term(name: str, value: str) -> ox.NamedNode:
     """An absolute IRI, or a CURIE with a known prefix (``MONDO:0010604``, ``dkg:Serious``), as a NamedNode."""
+    import pyoxigraph as ox
+
+    from drugkg.prefixes import PREFIXES, CurieError, expand
+    from drugkg.vocab import WRITE_PREFIXES
+
     prefix = value.split(":", 1)[0]
     if prefix in PREFIXES:
         try:
@@ -134,6 +149,9 @@ def iri_term(name: str, value: str) -> ox.NamedNode:
 
 
 def _check_lexical(name: str, datatype: str, value: str) -> None:
+    import datetime as dt
+    from decimal import InvalidOperation
+
     checks = {
         "integer": lambda v: re.fullmatch(r"[+-]?[0-9]+", v),
         "decimal": lambda v: re.fullmatch(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)", v),
@@ -210,7 +228,7 @@ class SavedQuery:
 
 
 def _tokens(text: str):
-    for match in _TOKEN.finditer(text):
+    for match in _token_regex().finditer(text):
         yield match.lastgroup, match.group(), match.end()
 
 
@@ -272,7 +290,8 @@ def parse_query(name: str, text: str, path: Path | None = None) -> SavedQuery:
     source = str(path or name)
     header = parse_header(text, source)
     params: dict[str, Parameter] = {}
-    for kind, token, _ in _tokens(text):
+    # tokenizing is most of the time 'drugkg queries' takes: skipped for the texts with no parameter-like variable
+    for kind, token, _ in (_tokens(text) if "?_" in text or "$_" in text else ()):
         if kind == "var" and token[1:].startswith("_") and token[1:] not in (p.variable for p in params.values()):
             param = Parameter.from_variable(token[1:])
             if param.name in params:
@@ -341,6 +360,9 @@ def parse_assignments(items: list[str] | None, option: str = "--param",
 
 def curie(iri: str, extra: Mapping[str, str] | None = None) -> str:
     """A short form of ``iri`` for reading (``dkg:Drug``, ``MONDO:0010604``), or the IRI itself."""
+    from drugkg.prefixes import PREFIXES
+    from drugkg.vocab import WRITE_PREFIXES
+
     for prefix, ns in {**WRITE_PREFIXES, **(extra or {})}.items():
         if iri.startswith(ns) and re.fullmatch(r"[A-Za-z0-9_\-.]+", iri[len(ns):] or "-"):
             return f"{prefix}:{iri[len(ns):]}"
@@ -352,6 +374,8 @@ def curie(iri: str, extra: Mapping[str, str] | None = None) -> str:
 
 def decimal_text(value: str) -> str:
     """Numbers read as written: ``2E13`` and ``20000000000000.0`` both as ``20000000000000``."""
+    from decimal import Decimal, InvalidOperation
+
     try:
         number = Decimal(value)
     except InvalidOperation:
