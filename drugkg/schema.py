@@ -249,7 +249,8 @@ def check_value(f: Field, value, checker: Checker) -> list[tuple[str, str]]:
         items = value if isinstance(value, list) else [value]
         if not items:
             return [("is an empty list", "give at least one item or remove the field")]
-        return [p for item in items for p in check_value(Field(f.type, targets=f.targets, keywords=f.keywords), item, checker)]
+        one = Field(f.type, targets=f.targets, keywords=f.keywords)
+        return [p for item in items for p in check_value(one, item, checker)]
     if f.type == "ref":
         if not isinstance(value, str):
             return [(f"must be an id, not {value!r}", "write the id of a declared record")]
@@ -393,9 +394,10 @@ def validate(parsed: list[ParsedFile], ontology: OntologyModel, folder: str = "d
                                 "add a dataset: mapping with id, title, description, version, issued, license, creator, base_iri"))
     else:
         errors += _check_fields(metadata, DATASET_FIELDS, checker)
+    fields_of = {kind: spec.all_fields() for kind, spec in _SPECS.items()}
     for record in data.records:
         spec = _SPECS[record.kind]
-        errors += _check_fields(record, spec.all_fields(), checker)
+        errors += _check_fields(record, fields_of[record.kind], checker)
         if spec.check is not None:
             for where, what, fix in spec.check(record, checker):
                 line = where if isinstance(where, int) else record.line_of(where)

@@ -13,6 +13,7 @@ from drugkg.vocab import DKG, RDFS
 from loaders import loader
 from loaders._common import as_list, claim, quantity
 
+
 def _value_kind(value) -> str:
     if isinstance(value, bool):
         return "bool"
