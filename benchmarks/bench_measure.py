@@ -5,10 +5,12 @@ Standard library only, so that importing it adds nothing to the peak memory of t
 Peak memory per stage: Linux keeps a process's peak resident set size (``VmHWM`` in ``/proc/self/status``), and
 writing ``5`` to ``/proc/self/clear_refs`` resets it to the current resident size, so resetting before a stage and
 reading after it gives the stage's own peak (including whatever the process already held when the stage began).
-Child processes (the Java VM that runs HermiT) are not in that figure; ``getrusage(RUSAGE_CHILDREN).ru_maxrss`` gives
-the largest finished child, which cannot be reset, so a stage is charged a child's peak only if that figure grew
-during the stage. Without ``/proc`` (not Linux) the peak is the process's peak so far (``ru_maxrss``), which cannot
-be reset either: ``peak_resettable`` says which.
+Child processes (the Java VM that runs HermiT) are not in that figure: a thread samples the ``VmHWM`` of every
+descendant process every 20 ms while a stage runs, and the stage's children peak is the largest sum seen. (Not
+``getrusage(RUSAGE_CHILDREN).ru_maxrss``: it counts a forked child's copy of the parent's pages from before the child
+exec'd Java, which put the 90 MB Java VM at the size of the Python process.) Without ``/proc`` (not Linux) the peak
+is the process's peak so far (``ru_maxrss``), which cannot be reset, and children are not measured:
+``peak_resettable`` says which.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -62,13 +65,46 @@ def peak_kb() -> int:
     return hwm if hwm is not None else _ru_maxrss_kb(resource.RUSAGE_SELF)
 
 
-def children_peak_kb() -> int:
-    """The largest peak resident size of any finished child process so far, in kB."""
-    return _ru_maxrss_kb(resource.RUSAGE_CHILDREN)
+def descendants(pid: int) -> list[int]:
+    """The process ids of every descendant of ``pid`` (children, their children, ...), from /proc."""
+    found, todo = [], [pid]
+    while todo:
+        for task in Path(f"/proc/{todo.pop()}/task").glob("*/children"):
+            try:
+                children = [int(c) for c in task.read_text().split()]
+            except (OSError, ValueError):
+                continue
+            found += children
+            todo += children
+    return found
+
+
+class _ChildSampler:
+    """A daemon thread that keeps the largest sum, over this process's descendants, of their peak resident sizes."""
+
+    def __init__(self, interval: float = 0.02):
+        self.interval = interval
+        self.peak_kb = 0
+        self._lock = threading.Lock()
+        threading.Thread(target=self._run, name="child-memory-sampler", daemon=True).start()
+
+    def _run(self) -> None:
+        pid = os.getpid()
+        while True:
+            total = sum(status_kb("VmHWM", Path(f"/proc/{child}/status")) or 0 for child in descendants(pid))
+            with self._lock:
+                self.peak_kb = max(self.peak_kb, total)
+            time.sleep(self.interval)
+
+    def take(self) -> int:
+        """The peak since the last take, in kB; starts the next period."""
+        with self._lock:
+            peak, self.peak_kb = self.peak_kb, 0
+        return peak
 
 
 class Meter:
-    """Times stages one after another and records each one's peak memory.
+    """Times stages one after another and records each one's peak memory, and its child processes' peak.
 
     >>> meter = Meter()
     >>> meter.start("one"); _ = [0] * 1000; meter.stop()
@@ -78,26 +114,25 @@ class Meter:
 
     def __init__(self) -> None:
         self.stages: dict[str, dict[str, float]] = {}
-        self._current: tuple[str, float, int] | None = None
+        self._current: tuple[str, float] | None = None
+        self._children = _ChildSampler() if PEAK_RESETTABLE else None
 
     def start(self, name: str) -> None:
         """End the running stage, if any, and start ``name``."""
         self.stop()
         _reset_peak()
-        self._current = (name, time.perf_counter(), children_peak_kb())
+        if self._children is not None:
+            self._children.take()
+        self._current = (name, time.perf_counter())
 
     def stop(self) -> None:
         """End the running stage and record its seconds and peak memory (MB)."""
         if self._current is None:
             return
-        name, started, children_before = self._current
+        name, started = self._current
         seconds = time.perf_counter() - started
-        children = children_peak_kb()
-        entry = {
-            "seconds": seconds,
-            "peak_mb": peak_kb() / 1024,
-            "children_peak_mb": (children / 1024) if children > children_before else 0.0,
-        }
+        children = self._children.take() if self._children is not None else 0
+        entry = {"seconds": seconds, "peak_mb": peak_kb() / 1024, "children_peak_mb": children / 1024}
         earlier = self.stages.get(name)
         if earlier is not None:  # a stage entered twice: its times add up, its peaks are the larger
             entry = {"seconds": earlier["seconds"] + seconds, "peak_mb": max(earlier["peak_mb"], entry["peak_mb"]),

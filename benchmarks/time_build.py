@@ -13,33 +13,32 @@ Example::
 from __future__ import annotations
 
 import argparse
-import resource
 import sys
 import time
 from pathlib import Path
+
+from bench_measure import Meter  # benchmarks/ is on the path: run as a script
 
 from drugkg.build import build
 from drugkg.errors import DataInvalid, UsageError
 from drugkg.paths import default_ontology
 
 
-def timed_build(data: Path, out: Path, ontology: Path, echo: bool = True) -> tuple[dict[str, int], list[tuple[str, float]]]:
-    """Build ``data`` into ``out`` with :func:`drugkg.build.build`; return its counts and (stage, seconds) in order.
-
-    The first pair is the total; each stage is named by the builder's progress message that starts it.
-    """
-    marks: list[tuple[str, float]] = []
+def timed_build(data: Path, out: Path, ontology: Path, echo: bool = True) -> tuple[dict[str, int], float, dict[str, dict]]:
+    """Build ``data`` into ``out`` with :func:`drugkg.build.build`; return its counts, the total seconds and each
+    stage's seconds and peak memory (see ``bench_measure.Meter``), in order, named by the progress message that
+    starts it."""
+    meter = Meter()
 
     def progress(message: str) -> None:
-        marks.append((message, time.perf_counter()))
+        meter.start(message)
         if echo:
             print(f"  {time.strftime('%H:%M:%S')} {message}", file=sys.stderr, flush=True)
 
     started = time.perf_counter()
     compiled, _ = build(data, out, ontology, progress=progress)
-    marks.append(("done", time.perf_counter()))
-    stages = [(message, later - at) for (message, at), (_, later) in zip(marks, marks[1:], strict=False)]
-    return compiled.counts, [("total", marks[-1][1] - started), *stages]
+    meter.stop()
+    return compiled.counts, time.perf_counter() - started, meter.stages
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,18 +49,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ontology", type=Path, default=default_ontology(), help="ontology file (default: the checkout's)")
     args = parser.parse_args(argv)
     try:
-        counts, stages = timed_build(args.data, args.out, args.ontology)
+        counts, total, stages = timed_build(args.data, args.out, args.ontology)
     except (DataInvalid, UsageError) as exc:
         print(f"time_build.py: the build failed: {exc}", file=sys.stderr)
         return 1
     drugs = sum(1 for p in args.data.iterdir() if p.is_dir() and p.name.startswith("synthdrug-"))
     per_drug = f", {counts['triples'] / drugs:.0f} triples per drug ({drugs} drugs)" if drugs else ""
     print(f"{counts['triples']} triples, {counts['claims']} claims, {counts['entities']} entities{per_drug}")
-    for name, seconds in stages:
-        print(f"{seconds:9.2f} s  {name}")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    java = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"peak memory: {peak:.0f} MB in Python, {java:.0f} MB in child processes (Java for HermiT)")
+    print(f"{total:9.2f} s  total")
+    for name, stage in stages.items():
+        children = f" + {stage['children_peak_mb']:.0f} MB in child processes" if stage["children_peak_mb"] else ""
+        print(f"{stage['seconds']:9.2f} s  {stage['peak_mb']:6.0f} MB{children}  {name}")
     return 0
 
 

@@ -45,11 +45,15 @@ def inferred_graph(base: str) -> ox.NamedNode:
     return ox.NamedNode(base + "graph/inferred")
 
 
-def write_store(path: Path | None, ntriples: str, ontology: Path) -> ox.Store:
+def write_store(path: Path | None, ntriples: str | Path, ontology: Path) -> ox.Store:
     """Create the store (on disk, or in memory for ``None``): the data in the default graph, the ontology in its
-    own named graph (the reasoner's inferences go in a third, see :func:`inferred_graph`)."""
+    own named graph (the reasoner's inferences go in a third, see :func:`inferred_graph`). ``ntriples`` is the data
+    as N-Triples text, or the path of an N-Triples file (read without a copy of it in memory)."""
     store = ox.Store(None if path is None else str(path))
-    store.bulk_load(ntriples.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    if isinstance(ntriples, Path):
+        store.bulk_load(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
+    else:
+        store.bulk_load(ntriples.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
     store.bulk_load(path=str(ontology), format=ox.RdfFormat.TURTLE, to_graph=ONTOLOGY_GRAPH)
     store.flush()
     return store

@@ -49,8 +49,3 @@ def write_export(ntriples: str, path: Path, fmt: ox.RdfFormat, store: ox.Store |
     prefixes = None if fmt is ox.RdfFormat.RDF_XML else WRITE_PREFIXES
     store.dump(str(path), format=fmt, from_graph=ox.DefaultGraph(), prefixes=prefixes)
     return path
-
-
-def write_exports(ntriples: str, folder: Path, store: ox.Store | None = None) -> list[Path]:
-    """Write the graph in every export format into ``folder`` (see :func:`write_export`); return the paths."""
-    return [write_export(ntriples, folder / name, fmt, store) for name, fmt in EXPORTS.items()]
