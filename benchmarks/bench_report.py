@@ -298,7 +298,8 @@ def size_markdown(size: dict) -> list[str]:
     if queries:
         lines += ["### Saved queries", "",
                   f"Latency in ms: median and 95th percentile of {_runs(drugkg)} runs after a warm-up (pyoxigraph: "
-                  f"{_runs(pyox)}, rdflib: {_runs(rdf)}; fewer runs for a query slower than --query-budget allows; "
+                  f"{_runs(pyox)}, rdflib: {_runs(rdf)}; fewer runs for a query slower than --query-budget allows, "
+                  "and its first run alone when it is slower than the whole budget; "
                   "\"> N\": stopped at --query-timeout). Every stack gives the same rows. drugkg answers from the build "
                   "loaded into memory, as `drugkg serve` does; *on disk*: the median on the on-disk store that a one-off "
                   f"`drugkg query` opens ({_runs({'queries': drugkg.get('queries_on_disk')})} runs; no target).", ""]

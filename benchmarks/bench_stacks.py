@@ -120,7 +120,8 @@ def time_queries(run, texts: dict[str, str], repeat: int, *, budget: float | Non
     """Run each query once to warm up, then ``repeat`` times; ``run(text)`` returns the row count after consuming
     every row.
 
-    With ``budget``, fewer timed runs (at least one) if the warm-up says ``repeat`` would take longer. With
+    With ``budget``, fewer timed runs (at least one) if the warm-up says ``repeat`` would take longer, and none
+    if the warm-up alone took longer than the budget: then the warm-up is the one measurement. With
     ``interrupt_after``, a run past that many seconds is interrupted here (Python code only: rdflib) and the query
     recorded as unfinished (no rows). Queries already in ``out`` are skipped (a resumed worker); each query's figures
     go into ``out`` as soon as they are known, and ``save()`` is called. ``section`` names the key of the result that
@@ -147,6 +148,16 @@ def time_queries(run, texts: dict[str, str], repeat: int, *, budget: float | Non
             if heartbeat is not None:
                 heartbeat.unlink(missing_ok=True)
         warm = time.perf_counter() - started
+        if budget is not None and warm > budget:
+            # slower than the whole budget: its first run is its one measurement (no warm-up effect is worth
+            # another run of this length; rdflib at 1,000 drugs has many such queries)
+            out[name] = {"rows": rows, "warmup_ms": warm * 1000, **latency_summary([warm]), "times_ms": [warm * 1000],
+                         "first_run_only": True}
+            if say is not None:
+                say(f"query {name}: {rows} rows, {warm:.1f} s, over the budget: one run")
+            if save is not None:
+                save()
+            continue
         runs = repeat if budget is None or warm * repeat <= budget else max(1, int(budget / max(warm, 1e-9)))
         seconds = []
         for _ in range(runs):

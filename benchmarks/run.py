@@ -70,7 +70,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                              "and left out of the server load (default: 120; 0: none)")
     parser.add_argument("--query-budget", type=float, default=60.0,
                         help="seconds of timed runs per query and stack: a query slower than budget/repeat gets fewer runs, "
-                             "at least one (default: 60)")
+                             "at least one, and one slower than the budget is timed by its first run alone (default: 60)")
     parser.add_argument("--stacks", default=",".join(STACKS), help=f"stacks to run, comma-separated (default: {','.join(STACKS)}; drugkg is always run)")
     parser.add_argument("--seed", type=int, default=0, help="corpus seed (default: 0)")
     parser.add_argument("--build-timeout", type=float, default=3600.0,
