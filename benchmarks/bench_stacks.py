@@ -348,7 +348,7 @@ def drugkg_stack(args) -> dict:
         disk = open_store(dist)
     with meter.stage("queries-on-disk"):
         time_queries(lambda text: count_rows(run_local(disk, text)), disk_texts, min(args.repeat, 3),
-                     budget=args.query_budget / 4, heartbeat=heartbeat, say=lambda m: log(args, m),
+                     budget=args.query_budget / 10, heartbeat=heartbeat, say=lambda m: log(args, m),
                      out=result["queries_on_disk"], save=save, section="queries_on_disk")
     result["status"] = "ok"
     save()
