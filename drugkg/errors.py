@@ -5,26 +5,23 @@ Exit codes (documented in the README): 0 success, 1 invalid data, 2 usage or too
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import namedtuple
 
 EXIT_OK = 0
 EXIT_DATA_INVALID = 1
 EXIT_USAGE = 2
 
 
-@dataclass(frozen=True, order=True)
-class DataError:
+# A named tuple, not a dataclass: immutable, ordered by file, line, record, message and fix, and importing it does
+# not import ``dataclasses`` (and ``inspect`` with it), which 'drugkg queries' would pay for at every start.
+class DataError(namedtuple("DataError", "file line record message fix")):
     """One problem in the input data, formatted as ``file:line: record-id: what is wrong (how to fix)``.
 
     >>> str(DataError("data/a.yaml", 3, "x", "unknown field 'foo'", "remove it"))
     "data/a.yaml:3: x: unknown field 'foo' (remove it)"
     """
 
-    file: str
-    line: int
-    record: str
-    message: str
-    fix: str
+    __slots__ = ()
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.record}: {self.message} ({self.fix})"

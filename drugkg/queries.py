@@ -17,20 +17,21 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import namedtuple
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import MappingProxyType
 
 import yaml
 
 from drugkg.errors import UsageError
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
     import pyoxigraph as ox
 
-# pyoxigraph, the prefix tables, datetime and decimal are imported where they are used: 'drugkg queries' only reads
-# the headers and must start in a few tens of milliseconds
+# pyoxigraph, the prefix tables, datetime and decimal are imported where they are used, and the classes are named
+# tuples rather than dataclasses: 'drugkg queries' only reads the headers and must start in a few tens of milliseconds
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 HEADER_KEYS = {"summary", "description", "tags", "defaults"}  # grlc's other decorators are not supported
@@ -56,9 +57,9 @@ def _token_regex() -> re.Pattern:
     return re.compile(_TOKEN_PATTERN, re.VERBOSE | re.DOTALL)
 
 
-@dataclass(frozen=True)
-class Parameter:
-    """A query parameter, read from its variable name.
+class Parameter(namedtuple("Parameter", "variable name required kind datatype language", defaults=(None, None))):
+    """A query parameter, read from its variable name: ``variable`` (without the leading '?'), ``name``,
+    ``required``, ``kind`` ('iri', 'typed', 'lang' or 'plain'), ``datatype`` and ``language``.
 
     >>> p = Parameter.from_variable("__serotype_iri")
     >>> (p.name, p.required, p.kind)
@@ -69,12 +70,7 @@ class Parameter:
     'en'
     """
 
-    variable: str  # without the leading '?'
-    name: str
-    required: bool
-    kind: str  # 'iri', 'typed', 'lang' or 'plain'
-    datatype: str | None = None
-    language: str | None = None
+    __slots__ = ()
 
     @classmethod
     def from_variable(cls, variable: str) -> Parameter:
@@ -172,18 +168,12 @@ def _check_lexical(name: str, datatype: str, value: str) -> None:
         raise UsageError(f"parameter {name} expects an xsd:{datatype} such as {example}, got {value!r}")
 
 
-@dataclass(frozen=True)
-class SavedQuery:
-    """One query file: its name, header and text, and the parameters its variables declare."""
+class SavedQuery(namedtuple("SavedQuery", "name path text summary description tags defaults parameters",
+                            defaults=("", (), MappingProxyType({}), ()))):
+    """One query file: its ``name``, ``path``, ``text``, the header's ``summary``, ``description``, ``tags`` and
+    ``defaults`` (parameter name to value), and the ``parameters`` its variables declare."""
 
-    name: str
-    path: Path
-    text: str
-    summary: str
-    description: str = ""
-    tags: tuple[str, ...] = ()
-    defaults: Mapping[str, str] = field(default_factory=dict)
-    parameters: tuple[Parameter, ...] = ()
+    __slots__ = ()
 
     @property
     def form(self) -> str:
@@ -330,7 +320,7 @@ def catalogue(folder: Path) -> dict[str, SavedQuery]:
 def _saved(folder: Path, path: Path) -> SavedQuery:
     query = load_query_file(path)
     name = path.stem if path.parent == folder else f"checks/{path.stem}"
-    return SavedQuery(**{**query.__dict__, "name": name})
+    return query._replace(name=name)
 
 
 def find(folder: Path, name: str) -> SavedQuery:
