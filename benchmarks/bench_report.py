@@ -107,6 +107,7 @@ def peak(stack: dict, with_children: bool = True) -> float | None:
 
 
 def serialize_seconds(stack: dict) -> float | None:
+    """Seconds to write the four formats (a lower bound where a format was stopped: see ``serialize_bound``)."""
     formats = stack.get("serialize_formats") or stack.get("export_formats")
     return sum(formats.values()) if formats else None
 
@@ -288,6 +289,10 @@ def size_markdown(size: dict) -> list[str]:
                         ratio((drugkg.get("export_formats") or {}).get(fmt), (pyox.get("serialize_formats") or {}).get(fmt)),
                         ratio((rdf.get("serialize_formats") or {}).get(fmt), (drugkg.get("export_formats") or {}).get(fmt))])
     exports = [serialize_seconds(s) if s.get("stages") else None for s in (drugkg, pyox, rdf)]
+    stopped = rdf.get("serialize_timed_out") or []
+    if stopped:
+        compare.append([f"(rdflib stopped writing {', '.join(stopped)} at --query-timeout: its figures are lower bounds)",
+                        "", "", "", "", ""])
     compare.append(["write all four formats", *map(num, exports), ratio(exports[0], exports[1]), ratio(exports[2], exports[0])])
     peaks = [peak(s) if s.get("stages") else None for s in (drugkg, pyox, rdf)]
     compare.append(["peak memory, MB", *map(num, peaks), ratio(peaks[0], peaks[1]), ratio(peaks[2], peaks[0])])
