@@ -82,8 +82,9 @@ def count_rows(result) -> int:
     return sum(1 for _ in result)
 
 
-class QueryTimeout(Exception):
-    """A query ran past its time limit."""
+class QueryTimeout(BaseException):
+    """A query or a serializer ran past its time limit. A BaseException, like KeyboardInterrupt, so that library code
+    catching Exception cannot swallow it (rdflib's Turtle serializer did, and ran on for hours past the limit)."""
 
 
 class _Deadline:

@@ -59,7 +59,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--sizes", default="10,100,1000",
                         help="numbers of synthetic drugs, comma-separated (default: 10,100,1000; 1,000 drugs are 1.7 million "
-                             "triples; 10,000 drugs, 17 million triples, need about 30 GB of memory)")
+                             "triples; 10,000 drugs, 17 million triples, would need about 24 GB of memory)")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of each query after one warm-up (default: 5)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results", help="output folder (default: benchmarks/results)")
     parser.add_argument("--concurrency", type=int, default=4, help="client threads driving each server, one connection each (default: 4)")
