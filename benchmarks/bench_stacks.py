@@ -33,7 +33,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from bench_measure import Meter, latency_summary, status_kb, write_json
+from bench_measure import Meter, descendants, latency_summary, status_kb, write_json
 
 FORMATS = {  # file name: (pyoxigraph format name, rdflib format name)
     "drugkg.ttl": ("TURTLE", "turtle"),
@@ -294,13 +294,12 @@ def choose_bindings(store, saved: dict, candidates_per_parameter: int = 50) -> d
 
 
 def _stop_children() -> None:
-    """Stop this process's own child processes (the reasoner's Java VM), by process id."""
-    for task in Path(f"/proc/{os.getpid()}/task").glob("*/children"):
-        for pid in task.read_text().split():
-            try:
-                os.kill(int(pid), signal.SIGKILL)
-            except (OSError, ValueError):
-                pass
+    """Stop this process's descendants (the reasoner's Java VM), by process id."""
+    for pid in descendants(os.getpid()):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
 
 
 def drugkg_stack(args) -> dict:
@@ -595,13 +594,8 @@ class Server:
         self.start_seconds = time.perf_counter() - started
 
     def peak_mb(self) -> float | None:
-        """Peak resident size of the server and its child processes (drugkg's query workers), in MB."""
-        pids = [self.process.pid]
-        for task in Path(f"/proc/{self.process.pid}/task").glob("*/children"):
-            try:
-                pids += [int(p) for p in task.read_text().split()]
-            except OSError:
-                pass
+        """Peak resident size of the server and its descendants (drugkg's query workers), in MB."""
+        pids = [self.process.pid, *descendants(self.process.pid)]
         sizes = [status_kb("VmHWM", Path(f"/proc/{pid}/status")) for pid in pids]
         return sum(s for s in sizes if s) / 1024 if any(sizes) else None
 
