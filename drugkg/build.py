@@ -20,8 +20,8 @@ from drugkg.export import EXPORTS, sorted_ntriples, write_export, write_graph
 from drugkg.ontology import OntologyModel, load_ontology
 from drugkg.paths import default_checks_dir, default_shapes
 from drugkg.prefixes import expand
-from drugkg.reader import data_files, display_path, read_yaml
-from drugkg.schema import Dataset, Record, spec_is_claim, validate
+from drugkg.reader import data_files, display_path, read_yaml, unread_file
+from drugkg.schema import BASE_IRI_FIX, Dataset, Record, base_iri_problem, spec_is_claim, validate
 
 
 @dataclass
@@ -37,12 +37,10 @@ class Compiled:
 
 
 def _check_base(base: str) -> str:
-    try:
-        ox.NamedNode(base)
-    except ValueError as exc:
-        raise UsageError(f"base IRI {base!r} is not an IRI ({exc}); give an absolute IRI such as https://example.org/id/") from None
-    if not base.endswith(("/", "#")) or ":" not in base:
-        raise UsageError(f"base IRI {base!r} must be absolute and end with '/' or '#', e.g. https://example.org/id/")
+    """``base`` if it can be the base of minted IRIs (see :func:`~drugkg.schema.base_iri_problem`), else UsageError."""
+    problem = base_iri_problem(base)
+    if problem:
+        raise UsageError(f"base IRI {base!r} {problem}; {BASE_IRI_FIX}")
     return base
 
 
@@ -98,13 +96,15 @@ def compile_graph(data_dir: Path, ontology: Path, base_iri: str | None = None) -
 
 def _compile(files: list[Path], data_dir: Path, model: OntologyModel, base_iri: str | None) -> Compiled:
     """The work of :func:`compile_graph` once its arguments are checked."""
-    parsed, errors = [], []
+    parsed, errors, unread = [], [], []
     for path in files:
         pf, problems = read_yaml(path)
         errors += problems
         if pf is not None:
             parsed.append(pf)
-    data, problems = validate(parsed, model, display_path(data_dir))
+        elif problems:  # its records are missing: references to them are not reported as errors of their own
+            unread.append(unread_file(path, problems[0]))
+    data, problems = validate(parsed, model, display_path(data_dir), unread)
     errors += problems
     if errors:
         raise DataInvalid(errors)

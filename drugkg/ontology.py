@@ -7,12 +7,14 @@ declared ``rdfs:domain`` and ``rdfs:range`` (a ``owl:unionOf`` list counts as ea
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from drugkg.errors import UsageError
 from drugkg.vocab import DKG_NS, OWL, RDF, RDFS, XSD
 
 # Classes whose properties are bookkeeping of claims, quantities and sources, never entity attributes.
@@ -97,11 +99,29 @@ def _members(store: ox.Store, node: ox.NamedNode | ox.BlankNode) -> list:
     return members
 
 
+def turtle_error(exc: SyntaxError, path: Path, what: str) -> UsageError:
+    """pyoxigraph's syntax error in the Turtle file ``path`` (the ``what``) as a usage error (exit code 2) naming
+    the file, line and column, with the parser's message.
+
+    >>> exc = SyntaxError("Parser error at line 3 column 7: ] is not a valid subject", ("o.ttl", 3, 7, None, 3, 8))
+    >>> print(turtle_error(exc, Path("o.ttl"), "ontology"))
+    o.ttl:3:7: the ontology is not valid Turtle: ] is not a valid subject (fix the Turtle at this line and column)
+    """
+    from drugkg.reader import display_path
+
+    message = re.sub(r"^Parser error (at|between) [^:]*: ", "", exc.msg or str(exc))
+    return UsageError(f"{display_path(path)}:{exc.lineno or 1}:{exc.offset or 1}: the {what} is not valid Turtle: "
+                      f"{message} (fix the Turtle at this line and column)")
+
+
 @lru_cache(maxsize=4)
 def load_ontology(path: Path) -> OntologyModel:
-    """Read the ontology file into an :class:`OntologyModel` (cached per path)."""
+    """Read the ontology file into an :class:`OntologyModel` (cached per path); UsageError if it is not Turtle."""
     store = ox.Store()
-    store.load(path=str(path), format=ox.RdfFormat.TURTLE)
+    try:
+        store.load(path=str(path), format=ox.RdfFormat.TURTLE)
+    except SyntaxError as exc:
+        raise turtle_error(exc, path, "ontology") from None
     model = OntologyModel()
     for quad in store.quads_for_pattern(None, RDF.type, OWL.Class):
         if isinstance(quad.subject, ox.NamedNode) and (name := _local(quad.subject)):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -214,6 +215,11 @@ class ParsedFile:
     path: str  # as shown in messages: relative to the working directory when possible
     content: object
     duplicates: list[tuple[int, str]]  # (line, key) of every repeated key; reported with their record
+    # What bounds the file's text values, so that their checks (drugkg.schema.text_problems) can skip most files:
+    # YAML refuses control characters written raw, so only a backslash escape in a double-quoted string can make
+    # one, and no value is longer than the file's text.
+    has_backslash: bool = True
+    length: int = 0
 
 
 def display_path(path: Path) -> str:
@@ -248,7 +254,40 @@ def read_yaml(path: Path) -> tuple[ParsedFile | None, list[DataError]]:
         return None, [DataError(shown, line, "-", f"YAML syntax error: {problem}", "fix the YAML syntax at this line")]
     except yaml.YAMLError as exc:
         return None, [DataError(shown, 1, "-", f"YAML error: {exc}", "fix the YAML syntax")]
-    return ParsedFile(shown, content, duplicates), []
+    return ParsedFile(shown, content, duplicates, "\\" in text, len(text)), []
+
+
+# A superset of the ids a file can declare: every run of lower-case letters and digits joined by single hyphens.
+_ID_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+@dataclass(frozen=True)
+class UnreadFile:
+    """A data file that could not be read or parsed, and what it may have declared.
+
+    Its records are missing from the run, so a reference to one of them would be reported as undeclared: a
+    consequence of the one error that stopped the file, not an error of its own. ``words`` holds every word of
+    the file's text that could be an id (None when even the text could not be read: then it may declare any).
+
+    >>> UnreadFile("a.yaml", 3, frozenset({"monograph"})).may_declare("monograph")
+    True
+    """
+
+    path: str  # as shown in messages
+    line: int  # the line of the error that stopped it
+    words: frozenset[str] | None
+
+    def may_declare(self, ident: str) -> bool:
+        return self.words is None or ident in self.words
+
+
+def unread_file(path: Path, error: DataError) -> UnreadFile:
+    """What :func:`read_yaml` could not read, given the error it reported for ``path``."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return UnreadFile(error.file, error.line, None)
+    return UnreadFile(error.file, error.line, frozenset(_ID_WORD.findall(text)))
 
 
 def data_files(data_dir: Path) -> list[Path]:

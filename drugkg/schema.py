@@ -8,16 +8,28 @@ file, line, record id, what is wrong and how to fix it. Loaders only ever see re
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import pyoxigraph as ox
 
 from drugkg.errors import DataError
 from drugkg.ontology import OntologyModel
 from drugkg.prefixes import CurieError, parse_curie
-from drugkg.reader import LineDict, LineList, ParsedFile
+from drugkg.reader import LineDict, LineList, ParsedFile, UnreadFile
 from drugkg.terms import check_date, to_decimal
 
 ID_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+
+# The longest text value (id, label, note...) accepted, in characters. Real values are at most a few thousand; the
+# store's bulk loader fails on an N-Triples line over 16 MiB, and a value that long is a pasted file, not a fact.
+MAX_TEXT_LENGTH = 100_000
+# Characters no text value may hold: the C0 control characters except tab, line feed and carriage return, DEL,
+# and the non-characters U+FFFE and U+FFFF. XML 1.0 cannot carry them (the RDF/XML export would be unreadable) and
+# they are invisible in an editor and dangerous on a terminal. YAML refuses them raw, but lets escapes such as
+# "\x07" or "\0" in double-quoted strings through.
+FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 QUANTITY_BOUNDS = ("value", "min", "min_exclusive", "max", "max_exclusive")
 QUANTITY_KEYS = (*QUANTITY_BOUNDS, "unit", "approximate")
@@ -29,7 +41,7 @@ class Field:
     """One field of a record kind.
 
     ``type`` is one of: text, string, bool, integer, date, quantity, ref, keyword, source, schedule, curie,
-    xrefs, sections (both checked by the kind's own ``check``), scalar (text, bool, integer or date).
+    xrefs, sections (both checked by the kind's own ``check``), scalar (text, bool, integer or date), base_iri.
     For ``ref``, ``targets`` names what may be referred to: an ontology class (entities of that class or a
     subclass), ``claim:<kind>``, ``unit`` or ``entity`` (any entity).
     """
@@ -127,6 +139,17 @@ class Checker:
 
     ontology: OntologyModel
     data: Dataset
+    unread: Sequence[UnreadFile] = ()  # files that could not be parsed: what they declare is unknown
+    unchecked: dict[str, int] = field(default_factory=dict)  # unread file -> references to it left unchecked
+
+    def may_be_unread(self, ident: str) -> bool:
+        """True when the undeclared ``ident`` may be declared in a file that could not be parsed: a reference to
+        it is then not reported (it would only repeat that file's error), but counted against the file."""
+        for unread in self.unread:
+            if unread.may_declare(ident):
+                self.unchecked[unread.path] = self.unchecked.get(unread.path, 0) + 1
+                return True
+        return False
 
     def describe(self, ident: str) -> str:
         record = self.data.by_id.get(ident)
@@ -199,6 +222,8 @@ def _check_quantity(value, checker: Checker) -> list[tuple]:
     unit = value.get("unit")
     if unit is None:
         problems.append(("has no unit", "add unit: a unit id declared under unit:"))
+    elif isinstance(unit, str) and unit not in checker.data.by_id and checker.may_be_unread(unit):
+        pass
     elif not isinstance(unit, str) or not checker.ref_ok(unit, ("unit",)):
         known = sorted(r.id for r in checker.data.records if r.kind == "unit")
         problems.append((f"has an unknown unit {unit!r}", f"use one of {', '.join(known)}, or declare it under unit: with its UCUM code",
@@ -243,6 +268,36 @@ def _check_scalar(ftype: str, value) -> tuple[str, str] | None:
     return None
 
 
+BASE_IRI_FIX = "give an absolute http or https IRI ending in '/' or '#', e.g. https://example.org/id/"
+
+
+def base_iri_problem(base: str) -> str | None:
+    """What is wrong with ``base`` as the base of every minted IRI, or None when nothing is.
+
+    A base is an absolute http or https IRI with a host and no query, ending in '/' or '#' (minted IRIs are the
+    base followed by an id): ``javascript:``, ``file:`` or ``urn:`` bases are refused.
+
+    >>> base_iri_problem("https://example.org/id/") is None
+    True
+    >>> base_iri_problem("javascript:alert(1)//")
+    "uses the scheme 'javascript', not http or https"
+    """
+    try:
+        ox.NamedNode(base)
+    except ValueError as exc:
+        return f"is not an IRI ({exc})"
+    parts = urlsplit(base)
+    if parts.scheme.lower() not in ("http", "https"):
+        return f"uses the scheme {parts.scheme!r}, not http or https"
+    if not parts.hostname:
+        return "has no host"
+    if parts.query or "#" in base[:-1]:
+        return "must not have a query, nor a '#' before its end"
+    if not base.endswith(("/", "#")):
+        return "must end with '/' or '#'"
+    return None
+
+
 def check_value(f: Field, value, checker: Checker) -> list[tuple[str, str]]:
     """Problems with one field value, as (what is wrong, how to fix) pairs."""
     if f.many:
@@ -255,6 +310,8 @@ def check_value(f: Field, value, checker: Checker) -> list[tuple[str, str]]:
         if not isinstance(value, str):
             return [(f"must be an id, not {value!r}", "write the id of a declared record")]
         if value not in checker.data.by_id:
+            if checker.may_be_unread(value):
+                return []
             return [(f"refers to undeclared id {value!r}", f"declare {value!r} as {_a(_targets_text(f.targets))}, or fix the spelling")]
         if not checker.ref_ok(value, f.targets):
             return [(f"must refer to {_a(_targets_text(f.targets))}, but {value!r} is {checker.describe(value)}",
@@ -290,6 +347,11 @@ def check_value(f: Field, value, checker: Checker) -> list[tuple[str, str]]:
         except CurieError as exc:
             return [(str(exc), "correct the identifier; see ../shared/identifiers.md")]
         return []
+    if f.type == "base_iri":
+        if not isinstance(value, str):
+            return [(f"must be an IRI, not {value!r}", BASE_IRI_FIX)]
+        problem = base_iri_problem(value)
+        return [(f"{value!r} {problem}", BASE_IRI_FIX)] if problem else []
     problem = _check_scalar(f.type, value)
     return [problem] if problem else []
 
@@ -334,6 +396,59 @@ def _collect(parsed: list[ParsedFile]) -> tuple[list[Record], Record | None, lis
     return records, metadata, errors
 
 
+def text_problems(value, where: str, line: int) -> list[tuple[int, str, str]]:
+    """Every text in a field's ``value`` (itself, or inside its lists and mappings, keys included) that is longer
+    than MAX_TEXT_LENGTH or holds a character of FORBIDDEN_CHARACTERS, as (line, what is wrong, how to fix).
+
+    ``where`` names the value (``label``, ``sections[1].title``); '' stands for a whole record.
+
+    >>> text_problems({"title": "ok", "note": "ab\\x07"}, "", 4)[0][1]
+    'note holds the control character U+0007 at position 3'
+    """
+    if isinstance(value, str):
+        return _text_problem(value, where, line)
+    problems = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            item_line = value.line_of(key) if isinstance(value, LineDict) else line
+            bad_key = _text_problem(key, f"a key of {where}" if where else "a field name", item_line)
+            problems += bad_key
+            if not bad_key:  # under a refused key, the value is reported once the key is fixed
+                problems += text_problems(item, f"{where}.{key}" if where else key, item_line)
+    elif isinstance(value, (list, tuple, set, frozenset)):  # tuples and sets from YAML's !!omap, !!pairs and !!set
+        for index, item in enumerate(value):
+            item_line = value.line_of(index) if isinstance(value, LineList) else line
+            problems += text_problems(item, f"{where}[{index}]", item_line)
+    return problems
+
+
+def _text_problem(text: str, where: str, line: int) -> list[tuple[int, str, str]]:
+    problems = []
+    if len(text) > MAX_TEXT_LENGTH:
+        problems.append((line, f"{where} is {len(text):,} characters long, over the limit of {MAX_TEXT_LENGTH:,}",
+                         "shorten it to a paraphrase in your own words, and cite the source's section for the rest"))
+    found = FORBIDDEN_CHARACTERS.search(text)
+    if found:
+        code = ord(found.group())
+        kind = "non-character" if code > 0x7F else "control character"
+        more = len(FORBIDDEN_CHARACTERS.findall(text, found.end()))
+        problems.append((line, f"{where} holds the {kind} U+{code:04X} at position {found.start() + 1}"
+                         + (f", and {more} more" if more else ""),
+                         'remove it; of the control characters only tab and line breaks are allowed, so also no '
+                         'escapes such as "\\x07" or "\\0" in double-quoted strings'))
+    return problems
+
+
+def _printable(error: DataError) -> DataError:
+    """``error`` with any refused character shown as an escape (a message must never write one to a terminal) and
+    an overlong record name cut short."""
+    parts = [FORBIDDEN_CHARACTERS.sub(lambda m: repr(m.group())[1:-1], part) if isinstance(part, str) else part
+             for part in error]
+    if isinstance(parts[2], str) and len(parts[2]) > 200:
+        parts[2] = parts[2][:100] + "..."
+    return DataError(*parts)
+
+
 def _duplicate_key_errors(parsed: list[ParsedFile], records: list[Record]) -> list[DataError]:
     """Report each repeated key with the record it sits in (the last record starting at or above it)."""
     errors = []
@@ -361,23 +476,36 @@ DATASET_FIELDS = {
     "issued": Field("date", True),
     "license": Field("string", True),
     "creator": Field("string", True),
-    "base_iri": Field("string", True),
+    "base_iri": Field("base_iri", True),
 }
 
 
-def validate(parsed: list[ParsedFile], ontology: OntologyModel, folder: str = "data") -> tuple[Dataset, list[DataError]]:
-    """Check every record; return the dataset (usable only if there are no errors) and all errors."""
+def validate(
+    parsed: list[ParsedFile], ontology: OntologyModel, folder: str = "data", unread: Sequence[UnreadFile] = ()
+) -> tuple[Dataset, list[DataError]]:
+    """Check every record; return the dataset (usable only if there are no errors) and all errors.
+
+    ``unread`` are the files that could not be parsed (their errors are the caller's): a reference to an id one
+    of them may declare is not reported, only one line per such file saying that its references went unchecked.
+    """
     records, metadata, errors = _collect(parsed)
     errors += _duplicate_key_errors(parsed, records)
     data = Dataset(metadata=metadata)
+    # Only a file with a backslash escape, or longer than the limit, can hold a refused text (see ParsedFile).
+    suspect = {pf.path for pf in parsed if pf.has_backslash or pf.length > MAX_TEXT_LENGTH}
+    for record in [metadata, *records] if metadata is not None else records:
+        if record.file in suspect:
+            errors += [DataError(record.file, line, record.id, what, fix)
+                       for line, what, fix in text_problems(record.data, "", record.line)]
     for record in records:
         ident = record.get("id")
         if ident is None:
             errors.append(DataError(record.file, record.line, record.id, "missing id", "add id: a unique kebab-case id"))
             continue
         if not isinstance(ident, str) or not ID_PATTERN.fullmatch(ident):
-            errors.append(DataError(record.file, record.line_of("id"), record.id, f"bad id {ident!r}",
-                                    "use lower-case letters, digits and single hyphens, e.g. hemgenix-dose"))
+            if not (isinstance(ident, str) and _text_problem(ident, "id", 0)):  # else reported above
+                errors.append(DataError(record.file, record.line_of("id"), record.id, f"bad id {ident!r}",
+                                        "use lower-case letters, digits and single hyphens, e.g. hemgenix-dose"))
             continue
         if ident in data.by_id:
             first = data.by_id[ident]
@@ -388,10 +516,11 @@ def validate(parsed: list[ParsedFile], ontology: OntologyModel, folder: str = "d
         data.records.append(record)
         if record.kind == "document" and isinstance(record.get("sections"), list):
             data.sections[ident] = {s["id"]: s for s in record["sections"] if isinstance(s, dict) and isinstance(s.get("id"), str)}
-    checker = Checker(ontology, data)
+    checker = Checker(ontology, data, unread)
     if metadata is None:
-        errors.append(DataError(folder, 1, "dataset", "no dataset block in any file",
-                                "add a dataset: mapping with id, title, description, version, issued, license, creator, base_iri"))
+        if not checker.may_be_unread("dataset"):
+            errors.append(DataError(folder, 1, "dataset", "no dataset block in any file",
+                                    "add a dataset: mapping with id, title, description, version, issued, license, creator, base_iri"))
     else:
         errors += _check_fields(metadata, DATASET_FIELDS, checker)
     fields_of = {kind: spec.all_fields() for kind, spec in _SPECS.items()}
@@ -402,7 +531,11 @@ def validate(parsed: list[ParsedFile], ontology: OntologyModel, folder: str = "d
             for where, what, fix in spec.check(record, checker):
                 line = where if isinstance(where, int) else record.line_of(where)
                 errors.append(DataError(record.file, line, record.id, what, fix))
-    return data, errors
+    for unread in checker.unread:
+        if checker.unchecked.get(unread.path):
+            errors.append(DataError(unread.path, unread.line, "-", "references to the ids this file declares were not "
+                                    "checked, as it could not be read", "fix the error above and run again"))
+    return data, [_printable(error) for error in errors]
 
 
 def _check_fields(record: Record, fields: Mapping[str, Field], checker: Checker) -> list[DataError]:
@@ -436,6 +569,8 @@ def _check_source(value, checker: Checker) -> list[tuple[str, str]]:
     if not isinstance(value, str) or value.count("#") != 1:
         return [(f"must be DOC#SECTION, not {value!r}", fix)]
     doc, section = value.split("#")
+    if doc not in checker.data.by_id and checker.may_be_unread(doc):
+        return []
     if doc not in checker.data.sections:
         return [(f"names unknown document {doc!r}", f"use one of: {', '.join(sorted(checker.data.sections)) or '(none declared)'}")]
     if section not in checker.data.sections[doc]:

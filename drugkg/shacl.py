@@ -740,8 +740,13 @@ def _shapes_graph(path: Path) -> rdflib.Graph:
     parser = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
     graph = rdflib.Graph()
     add = graph.add
-    for quad in parser:
-        add((rdflib_term(quad.subject), rdflib_term(quad.predicate), rdflib_term(quad.object)))
+    try:
+        for quad in parser:
+            add((rdflib_term(quad.subject), rdflib_term(quad.predicate), rdflib_term(quad.object)))
+    except SyntaxError as exc:
+        from drugkg.ontology import turtle_error
+
+        raise turtle_error(exc, path, "SHACL shapes file") from None
     for prefix, namespace in parser.prefixes.items():
         graph.bind(prefix, namespace)
     return graph

@@ -31,6 +31,7 @@ DATA = "curated"
 SENTINEL = "output of a previous successful build\n"
 MARK = "# <- defect"
 DATE_FIX = 'write a date as "YYYY", "YYYY-MM" or "YYYY-MM-DD"'
+BASE_FIX = "give an absolute http or https IRI ending in '/' or '#', e.g. https://example.org/id/"
 
 
 # ----------------------------------------------------------------------------------------------------- helpers
@@ -73,14 +74,15 @@ def build(*extra: str, data: str = DATA) -> int:
     return main(["build", "--data", data, "--out", "dist", "--ontology", str(ONTOLOGY), *extra])
 
 
-def assert_nothing_written(root: Path) -> None:
-    """The previous output is intact, no export was written, and no temporary folder is left behind."""
+def assert_nothing_written(root: Path, inputs: tuple[str, ...] = ()) -> None:
+    """The previous output is intact, no export was written, and no temporary folder is left behind (``inputs``: the
+    other files or folders the test itself put into ``root``)."""
     dist = root / "dist"
     assert sorted(p.name for p in dist.iterdir()) == ["sentinel.txt"]
     assert (dist / "sentinel.txt").read_text(encoding="utf-8") == SENTINEL
     assert not list(root.glob(".dist-building-*"))
     assert not list(root.glob(".dist-old-*"))
-    assert sorted(p.name for p in root.iterdir()) == sorted([DATA, "dist"])
+    assert sorted(p.name for p in root.iterdir()) == sorted([DATA, "dist", *inputs])
 
 
 def assert_data_errors(root: Path, rc: int, captured, expected: list[str]) -> None:
@@ -443,10 +445,10 @@ def test_three_defects_in_two_files_reported_together_sorted(workspace: Path, ca
         pytest.param("empty", (), "drugkg: error: no *.yaml files under empty",
                      "; pass --data DIR pointing at the curated data; nothing was written.", id="data-folder-without-yaml"),
         pytest.param(DATA, ("--base-iri", "not-an-iri"), "drugkg: error: base IRI 'not-an-iri' is not an IRI",
-                     "; give an absolute IRI such as https://example.org/id/; nothing was written.", id="base-iri-not-an-iri"),
+                     f"; {BASE_FIX}; nothing was written.", id="base-iri-not-an-iri"),
         pytest.param(DATA, ("--base-iri", "https://example.org/id"),
-                     "drugkg: error: base IRI 'https://example.org/id' must be absolute and end with '/' or '#'",
-                     ", e.g. https://example.org/id/; nothing was written.", id="base-iri-without-trailing-slash"),
+                     "drugkg: error: base IRI 'https://example.org/id' must end with '/' or '#'",
+                     f"; {BASE_FIX}; nothing was written.", id="base-iri-without-trailing-slash"),
     ],
 )
 def test_usage_error(workspace: Path, capsys: pytest.CaptureFixture, data: str, extra: tuple[str, ...], start: str, end: str) -> None:
@@ -462,3 +464,285 @@ def test_usage_error(workspace: Path, capsys: pytest.CaptureFixture, data: str, 
     if data == "empty":
         (workspace / "empty").rmdir()
     assert_nothing_written(workspace)
+
+
+# ----------------------------------------------------------------------------------------------------- hostile text
+
+
+CONTROL_FIX = ('remove it; of the control characters only tab and line breaks are allowed, so also no escapes such as '
+               '"\\x07" or "\\0" in double-quoted strings')
+
+# YAML refuses control characters written raw, but its double-quoted escapes ("\x07", "\0", "\e"...) make them;
+# the bodies below hold such escapes (the backslashes are doubled for Python). Each body puts one into another place
+# a string can sit: a label, an id, an item of a list, a value in a mapping inside a list, a claim's note, a key.
+CONTROL_CASES = [
+    pytest.param(
+        """\
+        entity:
+          - id: test-x
+            type: Disease
+            label: "Test\\x07disease"  # <- defect
+        """,
+        [f"test-x: label holds the control character U+0007 at position 5 ({CONTROL_FIX})"],
+        id="bell-in-a-label",
+    ),
+    pytest.param(
+        # the record is named by its id, with the character shown as an escape, never written to the terminal
+        """\
+        entity:
+          - id: "test-\\0x"  # <- defect
+            type: Disease
+            label: x
+        """,
+        [f"test-\\x00x: id holds the control character U+0000 at position 6 ({CONTROL_FIX})"],
+        id="nul-in-an-id",
+    ),
+    pytest.param(
+        """\
+        entity:
+          - id: test-x
+            type: Disease
+            label: x
+            alt_labels:
+              - fine
+              - "b\\e[31mad"  # <- defect
+        """,
+        [f"test-x: alt_labels[1] holds the control character U+001B at position 2 ({CONTROL_FIX})"],
+        id="escape-in-a-list-item",
+    ),
+    pytest.param(
+        """\
+        document:
+          - id: test-doc
+            title: another invented document
+            kind: synthetic test document
+            file: test-doc.txt
+            sections:
+              - {id: intro, title: "Intro\\x7f", line: 1}  # <- defect
+        """,
+        [f"test-doc: sections[0].title holds the control character U+007F at position 6 ({CONTROL_FIX})"],
+        id="delete-in-a-nested-mapping",
+    ),
+    pytest.param(
+        """\
+        indication:
+          - id: test-x
+            source: test-label#indications
+            drug: testamab
+            disease: test-disease
+            population: test-adults
+            note: "tab\\tand line\\nbreak are fine, \\f\\v\\x1f are not"  # <- defect
+        """,
+        [f"test-x: note holds the control character U+000C at position 30, and 2 more ({CONTROL_FIX})"],
+        id="several-in-a-claim-note",
+    ),
+    pytest.param(
+        """\
+        entity:
+          - id: test-x
+            type: Disease
+            label: x
+            description: "not a character: \\uFFFE"  # <- defect
+        """,
+        [f"test-x: description holds the non-character U+FFFE at position 18 ({CONTROL_FIX})"],
+        id="non-character-in-a-description",
+    ),
+    pytest.param(
+        """\
+        entity:
+          - id: test-x
+            type: Disease
+            label: x
+            "colo\\x01ur": red  # <- defect
+        """,
+        [f"test-x: a field name holds the control character U+0001 at position 5 ({CONTROL_FIX})",
+         "test-x: unknown field 'colo\\x01ur' (remove it, or use one of: alt_labels, description, id, iri, label, type, xrefs)"],
+        id="start-of-heading-in-a-key",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "tails"), CONTROL_CASES)
+def test_control_character_in_any_text(workspace: Path, capsys: pytest.CaptureFixture, body: str, tails: list[str]) -> None:
+    """Before, these built with exit 0 into an RDF/XML export that no XML parser reads."""
+    text = yaml_text(body)
+    (workspace / DATA / "extra.yaml").write_text(text, encoding="utf-8")
+    rc = build()
+    captured = capsys.readouterr()
+    assert_data_errors(workspace, rc, captured, [f"{DATA}/extra.yaml:{marked_line(text)}: {tail}" for tail in tails])
+    assert "Traceback" not in captured.err
+
+
+def test_control_character_in_the_dataset_block(workspace: Path, capsys: pytest.CaptureFixture) -> None:
+    """The release metadata is checked too; a tab is allowed (and counts as one position)."""
+    text = edit(workspace, "dataset.yaml",
+                "  description: A tiny synthetic dataset used by the test suite; it states nothing about any real drug.\n",
+                f'  description: "A tiny\\tsynthetic\\b"  {MARK}\n')
+    rc = build()
+    expected = (f"{DATA}/dataset.yaml:{marked_line(text)}: drugkg-test: description holds the control character U+0008 "
+                f"at position 17 ({CONTROL_FIX})")
+    assert_data_errors(workspace, rc, capsys.readouterr(), [expected])
+
+
+LENGTH_FIX = "shorten it to a paraphrase in your own words, and cite the source's section for the rest"
+
+
+@pytest.mark.parametrize("length", [pytest.param(100_001, id="one-over-the-limit"), pytest.param(20_000_000, id="20-MB")])
+def test_text_longer_than_the_limit(workspace: Path, capsys: pytest.CaptureFixture, length: int) -> None:
+    """Before, a 20 MB value crashed the store's bulk loader with a MemoryError and a traceback."""
+    text = yaml_text("entity:\n  - id: test-x\n    type: Disease\n    label: x\n") + f"    description: {'x' * length}  {MARK}\n"
+    (workspace / DATA / "extra.yaml").write_text(text, encoding="utf-8")
+    rc = build()
+    captured = capsys.readouterr()
+    expected = f"{DATA}/extra.yaml:{marked_line(text)}: test-x: description is {length:,} characters long, over the limit of 100,000 ({LENGTH_FIX})"
+    assert_data_errors(workspace, rc, captured, [expected])
+    assert "Traceback" not in captured.err
+
+
+def test_text_at_the_limit_builds(workspace: Path, capsys: pytest.CaptureFixture) -> None:
+    """The limit is inclusive: a value of exactly 100,000 characters is published."""
+    text = yaml_text("entity:\n  - id: test-x\n    type: Disease\n    label: x\n") + f"    description: {'x' * 100_000}\n"
+    (workspace / DATA / "extra.yaml").write_text(text, encoding="utf-8")
+    rc = build()
+    captured = capsys.readouterr()
+    assert rc == 0, captured.err
+    assert "x" * 100_000 in (workspace / "dist" / "drugkg.nt").read_text(encoding="utf-8")
+
+
+# ----------------------------------------------------------------------------------------------------- a file that cannot be parsed
+
+
+SYNTAX = "-: YAML syntax error: mapping values are not allowed in this context (fix the YAML syntax at this line)"
+UNCHECKED = "-: references to the ids this file declares were not checked, as it could not be read (fix the error above and run again)"
+
+
+def test_yaml_syntax_error_in_the_real_data_is_reported_without_its_consequences(workspace: Path, capsys: pytest.CaptureFixture) -> None:
+    """Before, the syntax error was line 153 of 181, behind 178 'unknown document' errors for the claims that cite the
+    documents the broken file declares. Now it comes first, with one line saying what was not checked."""
+    shutil.rmtree(workspace / DATA)
+    shutil.copytree(REPO / "data", workspace / DATA)
+    text = edit(workspace, "hemgenix/sources.yaml", "    kind: drug monograph\n", f"    kind: drug: monograph  {MARK}\n")
+    rc = build()
+    where = f"{DATA}/hemgenix/sources.yaml:{marked_line(text)}"
+    assert_data_errors(workspace, rc, capsys.readouterr(), [f"{where}: {SYNTAX}", f"{where}: {UNCHECKED}"])
+
+
+def test_yaml_syntax_error_hides_only_references_to_what_the_file_may_declare(workspace: Path, capsys: pytest.CaptureFixture) -> None:
+    """An undeclared id that the broken file does not even mention is still an error of its own."""
+    sources = edit(workspace, "sources.yaml", "    kind: synthetic test document\n", f"    kind: synthetic: test document  {MARK}\n")
+    extra = yaml_text("""\
+        indication:
+          - id: test-x
+            source: test-label#indications
+            drug: testamab
+            disease: no-such-disease  # <- defect
+            population: test-adults
+        """)
+    (workspace / DATA / "extra.yaml").write_text(extra, encoding="utf-8")
+    rc = build()
+    where = f"{DATA}/sources.yaml:{marked_line(sources)}"
+    assert_data_errors(workspace, rc, capsys.readouterr(), [
+        f"{DATA}/extra.yaml:{marked_line(extra)}: test-x: disease refers to undeclared id 'no-such-disease' "
+        "(declare 'no-such-disease' as a Disease, or fix the spelling)",
+        f"{where}: {SYNTAX}",
+        f"{where}: {UNCHECKED}",
+    ])
+
+
+def test_yaml_syntax_error_in_the_dataset_file(workspace: Path, capsys: pytest.CaptureFixture) -> None:
+    """The missing dataset block is a consequence too: not reported as 'no dataset block in any file'."""
+    text = edit(workspace, "dataset.yaml", '  version: "0.0.1"\n', f"  version: 0.0.1: x  {MARK}\n")
+    rc = build()
+    where = f"{DATA}/dataset.yaml:{marked_line(text)}"
+    assert_data_errors(workspace, rc, capsys.readouterr(), [f"{where}: {SYNTAX}", f"{where}: {UNCHECKED}"])
+
+
+# ----------------------------------------------------------------------------------------------------- malformed ontology and shapes
+
+
+def _broken_copy(root: Path, source: Path, name: str, old: str, new: str) -> tuple[str, int, int]:
+    """Copy ``source`` to ``inputs/name`` with ``old`` replaced by ``new`` (which carries the marker and a ``]`` or
+    an undeclared prefix); return the path as given on the command line, the marked line and its 1-based column of
+    the defect (the first character of ``new`` that is not blank)."""
+    text = source.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} must occur once in {source.name}"
+    text = text.replace(old, new)
+    (root / "inputs").mkdir(exist_ok=True)
+    (root / "inputs" / name).write_text(text, encoding="utf-8")
+    line = marked_line(text)
+    defect = new.splitlines()[-1]
+    column = defect.index("]") + 1 if "]" in defect else len(defect) - len(defect.lstrip()) + 1
+    return f"inputs/{name}", line, column
+
+
+def _run(command: str, *extra: str) -> int:
+    if command == "build":
+        return main(["build", "--data", DATA, "--out", "dist", *extra])
+    return main(["validate", "--data", DATA, *extra])
+
+
+@pytest.mark.parametrize("command", ["build", "validate"])
+def test_ontology_that_is_not_turtle(workspace: Path, capsys: pytest.CaptureFixture, command: str) -> None:
+    """Before: exit 1 with a SyntaxError traceback. Now: exit 2 with the file, line, column and the parser's message."""
+    given, line, column = _broken_copy(workspace, ONTOLOGY, "bad.ttl", "dcterms:title a owl:AnnotationProperty .\n",
+                                       f"dcterms:title a owl:AnnotationProperty ;; ] .  {MARK}\n")
+    rc = _run(command, "--ontology", given)
+    captured = capsys.readouterr()
+    suffix = "; nothing was written." if command == "build" else ""
+    assert captured.err.splitlines()[-1] == (
+        f"drugkg: error: {given}:{line}:{column}: the ontology is not valid Turtle: ] is not a valid subject or graph name "
+        f"(fix the Turtle at this line and column){suffix}")
+    assert "Traceback" not in captured.err
+    assert rc == 2
+    assert captured.out == ""
+    assert_nothing_written(workspace, ("inputs",))
+
+
+@pytest.mark.parametrize("command", ["build", "validate"])
+def test_shapes_that_are_not_turtle(workspace: Path, capsys: pytest.CaptureFixture, command: str) -> None:
+    given, line, column = _broken_copy(workspace, REPO / "ontology" / "shapes.ttl", "bad-shapes.ttl",
+                                       "@prefix dcterms: <http://purl.org/dc/terms/> .\n",
+                                       f"@prefix dcterms: <http://purl.org/dc/terms/> .\nundeclared:x a dkgsh:Y .  {MARK}\n")
+    rc = _run(command, "--ontology", str(ONTOLOGY), "--shapes", given)
+    captured = capsys.readouterr()
+    suffix = "; nothing was written." if command == "build" else ""
+    assert captured.err.splitlines()[-1] == (
+        f"drugkg: error: {given}:{line}:{column}: the SHACL shapes file is not valid Turtle: The prefix undeclared: has not "
+        f"been declared (fix the Turtle at this line and column){suffix}")
+    assert "Traceback" not in captured.err
+    assert rc == 2
+    assert captured.out == ""
+    assert_nothing_written(workspace, ("inputs",))
+
+
+# ----------------------------------------------------------------------------------------------------- base IRI
+
+
+@pytest.mark.parametrize(
+    ("base", "problem"),
+    [
+        pytest.param("javascript:alert(1)//", "uses the scheme 'javascript', not http or https", id="javascript"),
+        pytest.param("file:///tmp/id/", "uses the scheme 'file', not http or https", id="file"),
+        pytest.param("https:///id/", "has no host", id="no-host"),
+        pytest.param("https://example.org/id?x=/", "must not have a query, nor a '#' before its end", id="query"),
+    ],
+)
+def test_base_iri_option_must_be_http(workspace: Path, capsys: pytest.CaptureFixture, base: str, problem: str) -> None:
+    """Before, any absolute IRI ending in '/' or '#' was accepted, 'javascript:alert(1)//' included."""
+    rc = build("--base-iri", base)
+    captured = capsys.readouterr()
+    assert captured.err.splitlines()[-1] == f"drugkg: error: base IRI {base!r} {problem}; {BASE_FIX}; nothing was written."
+    assert [line for line in captured.err.splitlines() if not line.startswith("drugkg: ")] == []
+    assert rc == 2
+    assert captured.out == ""
+    assert_nothing_written(workspace)
+
+
+def test_base_iri_in_the_dataset_block_must_be_http(workspace: Path, capsys: pytest.CaptureFixture) -> None:
+    """The dataset's base_iri is a data error (exit 1) at its line in dataset.yaml, not a usage error without a place."""
+    text = edit(workspace, "dataset.yaml", "  base_iri: https://example.org/drugkg-test/id/\n",
+                f'  base_iri: "javascript:alert(1)//"  {MARK}\n')
+    rc = build()
+    expected = (f"{DATA}/dataset.yaml:{marked_line(text)}: drugkg-test: base_iri 'javascript:alert(1)//' uses the scheme "
+                f"'javascript', not http or https ({BASE_FIX})")
+    assert_data_errors(workspace, rc, capsys.readouterr(), [expected])
