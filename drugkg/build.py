@@ -5,7 +5,6 @@ from __future__ import annotations
 import ctypes
 import gc
 import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -258,25 +257,26 @@ def build(
 ) -> tuple[Compiled, list[Path]]:
     """Build the graph, validate it and write the store and every export into ``out_dir``, all or nothing.
 
-    Everything is written to a temporary folder beside ``out_dir`` and swapped in at the end: on any error
-    (including a failing data-quality check, a SHACL violation or an inconsistency found by the reasoner) the
-    previous ``out_dir`` is left exactly as it was.
+    ``out_dir`` becomes a link to a version folder beside it, switched to the new build in one atomic rename once
+    everything is written (see :mod:`drugkg.publish`): on any error (including a failing data-quality check, a SHACL
+    violation, an inconsistency found by the reasoner or a full disk) and if the build is killed, ``out_dir`` still
+    holds the previous build exactly as it was. A second build into the same ``out_dir`` meanwhile is refused.
     """
     from drugkg.engine import STORE_DIR, inferred_graph, write_store
+    from drugkg.publish import Stage
     from drugkg.void import write_void
 
-    progress(f"reading {data_dir}")
-    compiled = compile_graph(data_dir, ontology, base_iri)
-    _return_freed_memory()  # what compiling made and dropped (half the size of the graph's text, at its peak)
-    out_dir = out_dir.resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-building-", dir=out_dir.parent))
-    try:
+    with Stage(out_dir) as stage:
+        progress(f"reading {data_dir}")
+        compiled = compile_graph(data_dir, ontology, base_iri)
+        _return_freed_memory()  # what compiling made and dropped (half the size of the graph's text, at its peak)
+        staging = stage.path
         # Validation queries run on an in-memory store: pyoxigraph answers them about five times faster there than
         # on its on-disk store, which is written last, for 'drugkg query' to open in milliseconds. Both stores read
         # the N-Triples export, written first: loading from the text would copy it (300 MB at 1.7 million triples).
         progress(f"loading {compiled.counts['triples']} triples into memory")
-        ntriples_file = write_export(compiled.ntriples, staging / "drugkg.nt", ox.RdfFormat.N_TRIPLES)
+        with stage.writing("drugkg.nt") as ntriples_file:
+            write_export(compiled.ntriples, ntriples_file, ox.RdfFormat.N_TRIPLES)
         memory = write_store(None, ntriples_file, ontology)
         reasoned = check_graph(
             compiled,
@@ -287,24 +287,27 @@ def build(
             progress,
         )
         progress("writing exports")
-        written = [path if path == ntriples_file else write_export(compiled.ntriples, path, fmt, memory)
-                   for path, fmt in ((staging / name, fmt) for name, fmt in EXPORTS.items())]
-        written.append(write_void(memory, compiled, ontology, staging, written))
+        written = []
+        for name, fmt in EXPORTS.items():
+            with stage.writing(name) as path:
+                written.append(path if path == ntriples_file else write_export(compiled.ntriples, path, fmt, memory))
+        with stage.writing("void.ttl"):
+            written.append(write_void(memory, compiled, ontology, staging, written))
         del memory
         _return_freed_memory()  # the in-memory store, before the on-disk store's loader takes as much again
-        shutil.copyfile(ontology, staging / "drugkg-ontology.ttl")
-        written.append(staging / "drugkg-ontology.ttl")
+        with stage.writing("drugkg-ontology.ttl") as path:
+            shutil.copyfile(ontology, path)
+        written.append(path)
         inferred = sorted_ntriples((t.subject, t.predicate, t.object) for t in reasoned.inferred)
-        written.append(write_graph(inferred, staging / "inferred.ttl", ox.RdfFormat.TURTLE))
+        with stage.writing("inferred.ttl") as path:
+            written.append(write_graph(inferred, path, ox.RdfFormat.TURTLE))
         progress("writing the query store")
-        store = write_store(staging / STORE_DIR, ntriples_file, ontology)
-        store.bulk_load(inferred.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=inferred_graph(compiled.base))
-        store.flush()
-        del store  # closes the store's files before the folder is moved
-        _swap(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        with stage.writing(f"{STORE_DIR}/"):
+            store = write_store(staging / STORE_DIR, ntriples_file, ontology)
+            store.bulk_load(inferred.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=inferred_graph(compiled.base))
+            store.flush()
+            del store  # closes the store's files before the folder is moved
+        stage.publish()
     return compiled, [out_dir / p.name for p in written]
 
 
@@ -316,22 +319,3 @@ def _return_freed_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):  # not glibc
         pass
-
-
-def _swap(staging: Path, out_dir: Path) -> None:
-    """Replace ``out_dir`` by ``staging`` with two renames (the old folder is removed only afterwards)."""
-    if out_dir.exists() and not out_dir.is_dir():
-        raise UsageError(f"{out_dir} exists and is not a folder; choose another --out")
-    old = None
-    if out_dir.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-old-", dir=out_dir.parent))
-        old.rmdir()
-        out_dir.rename(old)
-    try:
-        staging.rename(out_dir)
-    except BaseException:
-        if old is not None:
-            old.rename(out_dir)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)

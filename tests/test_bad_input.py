@@ -108,7 +108,7 @@ def test_minimal_fixture_builds(workspace: Path, capsys: pytest.CaptureFixture) 
     names = {p.name for p in (workspace / "dist").iterdir()}
     assert "sentinel.txt" not in names  # the previous output was replaced
     assert {"drugkg.ttl", "drugkg.nt", "void.ttl"} <= names
-    assert sorted(p.name for p in workspace.iterdir()) == sorted([DATA, "dist"])
+    assert sorted(p.name for p in workspace.iterdir()) == sorted([DATA, ".dist-versions", "dist"])
 
 
 # ----------------------------------------------------------------------------------------------------- one defect in a new file

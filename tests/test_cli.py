@@ -40,7 +40,9 @@ def test_rebuild_replaces_previous_output(tmp_path, capsys):
     (out / "stale.txt").write_text("old")
     assert main(["build", "--data", str(DATA), "--ontology", str(ONTOLOGY), "--out", str(out)]) == 0
     assert not (out / "stale.txt").exists() and (out / "drugkg.ttl").is_file()
-    assert [p.name for p in tmp_path.iterdir()] == ["dist"]  # no temporary folder left behind
+    # no temporary folder left behind: dist links to the one version folder (drugkg.publish)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".dist-versions", "dist"]
+    assert [p.name for p in (tmp_path / ".dist-versions").iterdir()] == [out.resolve().name]
 
 
 def test_reasoner_shacl_and_web_stack_stay_out_of_the_start_up_path():
