@@ -79,7 +79,7 @@ def cmd_queries(args: argparse.Namespace) -> int:
 
 def cmd_query(args: argparse.Namespace) -> int:
     from drugkg import engine
-    from drugkg.queries import find, load_query_file, parse_assignments
+    from drugkg.queries import check_nesting, find, load_query_file, parse_assignments
 
     if (args.name is None) == (args.file is None):
         raise UsageError("give either a saved query NAME or --file FILE.rq ('drugkg queries' lists the names)")
@@ -90,6 +90,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     else:
         query = find(args.queries, args.name)
     text = query.bind(parse_assignments(args.param))
+    check_nesting(text, str(args.file or f"query {query.name}"))
     if args.show:
         print(text)
         return EXIT_OK
@@ -106,11 +107,17 @@ def cmd_query(args: argparse.Namespace) -> int:
             credentials=_credentials(args), page_size=args.page_size,
             params=parse_assignments(args.endpoint_param, "--endpoint-param", "timeout=30000"),
         )
+        engine.write_result(result, args.format, sys.stdout.buffer, {"id": _base_iri(args.store)})
     else:
-        result = engine.run_local(engine.open_store(args.store), text, source)
-    out = sys.stdout.buffer
-    engine.write_result(result, args.format, out, {"id": _base_iri(args.store)})
-    out.flush()
+        prefixes = {"id": _base_iri(args.store)}
+
+        def run() -> None:  # on one thread: pyoxigraph's answers may not cross threads
+            result = engine.run_local(engine.open_store(args.store), text, source)
+            engine.write_result(result, args.format, sys.stdout.buffer, prefixes)
+
+        # pyoxigraph parses and evaluates recursively: on a deep stack, as the server's workers do
+        engine.on_deep_stack(run)
+    sys.stdout.buffer.flush()
     return EXIT_OK
 
 

@@ -37,19 +37,23 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 HEADER_KEYS = {"summary", "description", "tags", "defaults"}  # grlc's other decorators are not supported
 _TYPED = {"integer", "decimal", "double", "boolean", "date", "dateTime", "string"}
 
-# One alternation, tried left to right, that splits SPARQL text into the tokens binding cares about: comments,
-# strings and IRIs are single tokens (so a '{', 'WHERE' or '?_x' inside them is never taken for syntax). Compiled on
-# first use (3 ms).
+# One alternation, tried left to right, that splits SPARQL text into the tokens binding and the server's checks care
+# about, by SPARQL's own lexical rules (its grammar, section 19.8): comments (ended by a carriage return or a line
+# feed), strings and IRIs are single tokens, so a '{', 'WHERE', 'SERVICE' or '?_x' inside them is never taken for
+# syntax; a prefixed name (its prefix may be empty or non-ASCII) is one 'word', so 'ex:SERVICE' and ':SERVICE' are
+# names, not keywords. Compiled on first use (3 ms).
 _TOKEN_PATTERN = (
-    r"""(?P<comment>\#[^\n]*)
+    r"""(?P<comment>\#[^\r\n]*)
       | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
                    |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
       | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
       | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
       | (?P<open>\{) | (?P<close>\})
-      | (?P<word>[A-Za-z_][A-Za-z0-9_\-]*(?::[^\s{}()<>"',;]*)?)
+      | (?P<word>(?:[A-Za-z_\u00C0-\uFFFF][A-Za-z0-9_\-.\u00B7-\uFFFF]*)?:[^\s{}()<>"',;]*
+                 |[A-Za-z_][A-Za-z0-9_\-]*)
       | (?P<other>.)"""
 )
+MAX_NESTING = 100  # brackets ({, (, [) and unary operators (!, +, -, ^) nested deeper are refused before parsing
 
 
 @functools.cache
@@ -220,6 +224,47 @@ class SavedQuery(namedtuple("SavedQuery", "name path text summary description ta
 def _tokens(text: str):
     for match in _token_regex().finditer(text):
         yield match.lastgroup, match.group(), match.end()
+
+
+_OPENERS, _CLOSERS, _UNARY = frozenset("({["), frozenset(")}]"), frozenset("!+-^")
+
+
+def nesting(text: str) -> int:
+    """How deep the query nests: brackets (``{``, ``(``, ``[``) open at once, plus the longest run of unary
+    operators (``!``, ``+``, ``-``, ``^``) in a row; comments, strings and IRIs do not count.
+
+    pyoxigraph parses and evaluates queries recursively, and crashes (stack overflow) on some thousands of levels,
+    so a query deeper than :data:`MAX_NESTING` is refused before it is parsed (:func:`check_nesting`).
+
+    >>> nesting("SELECT * WHERE { { ?s ?p ?o FILTER(!!(?o > 1)) } } # {{{{")
+    5
+    """
+    depth = deepest = run = 0
+    for kind, token, _ in _tokens(text):
+        if kind == "open" or token in _OPENERS:
+            depth += 1
+        elif kind == "close" or token in _CLOSERS:
+            depth -= 1
+        if kind == "other" and token in _UNARY:
+            run += 1
+        elif kind != "other" or not token.isspace():
+            run = 0
+        deepest = max(deepest, depth + run)
+    return deepest
+
+
+def check_nesting(text: str, source: str) -> None:
+    """Raise UsageError if ``text`` nests deeper than :data:`MAX_NESTING` (see :func:`nesting`).
+
+    >>> check_nesting("SELECT * WHERE " + "{" * 101 + "}" * 101, "q.rq")
+    Traceback (most recent call last):
+    drugkg.errors.UsageError: q.rq: the query nests 101 levels deep (brackets and unary operators), past the limit of 100; write it flatter (fewer nested groups, a VALUES block instead of nested UNIONs)
+    """
+    depth = nesting(text)
+    if depth > MAX_NESTING:
+        raise UsageError(f"{source}: the query nests {depth} levels deep (brackets and unary operators), past the "
+                         f"limit of {MAX_NESTING}; write it flatter (fewer nested groups, a VALUES block instead of "
+                         f"nested UNIONs)")
 
 
 def _where_group_start(text: str) -> int | None:

@@ -7,7 +7,8 @@ import importlib
 
 import pytest
 
-MODULES = ["drugkg.errors", "drugkg.prefixes", "drugkg.terms", "drugkg.vocab", "drugkg.context"]
+MODULES = ["drugkg.errors", "drugkg.prefixes", "drugkg.terms", "drugkg.vocab", "drugkg.context", "drugkg.queries",
+           "drugkg.engine", "drugkg.schema", "drugkg.reader", "drugkg.ontology"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -39,9 +39,9 @@ from drugkg import engine
 from drugkg.errors import UsageError
 from drugkg.prefixes import PREFIXES
 from drugkg.push import asserted_graph, built_base
-from drugkg.queries import _tokens, catalogue, curie, iri_term
+from drugkg.queries import MAX_NESTING, _tokens, catalogue, curie, iri_term, nesting
 from drugkg.server import Settings, media, work
-from drugkg.server.pool import Busy, Pool, QueryTimeout, WorkerFailed
+from drugkg.server.pool import Busy, Pool, QueryTimeout, Unavailable, WorkerFailed
 from drugkg.vocab import DCAT, DCTERMS, DKG_NS, ONTOLOGY_IRI, RDF, RDFS, VOID, WRITE_PREFIXES
 
 log = logging.getLogger("drugkg.server")
@@ -96,6 +96,53 @@ def log_refusal(request: Request, status: int, message: str) -> None:
     """One line on the ``drugkg.server`` log: method, path (with the query string), status and reason."""
     target = request.url.path + (f"?{urllib.parse.unquote_plus(request.url.query)}" if request.url.query else "")
     log.warning("refused %s %s %d: %s", request.method, _printable(target), status, " ".join(message.split()))
+
+
+# Sent with every answer. The pages load scripts, styles and images from this server only (query.js and style.css;
+# the query page's examples are JSON in non-executed script elements), are never framed (clickjacking) and send
+# forms only here; no answer is sniffed into another type than its Content-Type.
+SECURITY_HEADERS = [
+    (b"content-security-policy", b"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                                 b"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+]
+
+
+class SecurityHeaders:
+    """ASGI middleware that adds :data:`SECURITY_HEADERS` to every answer, error pages and static files included."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                names = {name.lower() for name, _ in message.get("headers", [])}
+                message["headers"] = [*message.get("headers", []),
+                                      *((n, v) for n, v in SECURITY_HEADERS if n not in names)]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def without_trailing_slash(path: str, query: str) -> str:
+    r"""Where a path ending in '/' is redirected: the same path without it, as a relative reference (never the
+    request's Host, which a client sets), percent-encoded, with one leading slash (never '//host' or '/\host').
+
+    >>> without_trailing_slash("/queries/", "format=json")
+    '/queries?format=json'
+    >>> without_trailing_slash("//evil.example/", "")
+    '/evil.example'
+    >>> without_trailing_slash("/\\evil.example/", "")
+    '/%5Cevil.example'
+    """
+    target = "/" + urllib.parse.quote(path.lstrip("/").rstrip("/"), safe="/:@!$&'()*+,;=-._~")
+    return target + (f"?{query}" if query else "")
 
 
 class Refusal(Exception):
@@ -161,10 +208,15 @@ class Site:
             Route("/void", self.void_page),
             Mount("/static", StaticFiles(packages=[("drugkg", "static")]), name="static"),
         ]
-        middleware = [Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
+        middleware = [Middleware(SecurityHeaders),
+                      Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
                                  allow_headers=["Accept", "Content-Type"], max_age=600)]
-        return Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: self.http_error},
-                         lifespan=self._lifespan)
+        app = Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: self.http_error},
+                        lifespan=self._lifespan)
+        # Starlette's own redirect of '/queries/' to '/queries' is an absolute URL built from the Host header (an
+        # open redirect with 'Host: evil.example'); http_error redirects relatively instead
+        app.router.redirect_slashes = False
+        return app
 
     @contextlib.asynccontextmanager
     async def _lifespan(self, app):
@@ -190,6 +242,10 @@ class Site:
         """Starlette's own refusals (no route, wrong method), in the same words and log as the others."""
         headers = dict(exc.headers or {})
         message = exc.detail
+        path = request.scope["path"]  # percent-decoded
+        if exc.status_code == 404 and path.endswith("/") and path.strip("/") and request.method in ("GET", "HEAD"):
+            # a plain Response: RedirectResponse would percent-encode the already encoded target again
+            return Response(status_code=308, headers={"Location": without_trailing_slash(path, request.url.query), **VARY})
         if exc.status_code == 404:
             message = f"nothing at {request.url.path}; the index is at /"
         elif exc.status_code == 405:
@@ -230,6 +286,9 @@ class Site:
                 f"all {self.settings.workers} query workers stayed busy for {self.settings.timeout:g} s; retry "
                 f"shortly, or start the server with more --workers"
             ), {"Retry-After": "5"}) from None
+        except Unavailable as exc:
+            raise Refusal(503, f"the server could not answer just now ({exc}); retry shortly",
+                          {"Retry-After": "5"}) from None
         except WorkerFailed as exc:
             log.error("query worker failed: %s", exc)
             raise Refusal(500, f"the server failed while answering ({exc}); the server's log has the details") from None
@@ -332,6 +391,11 @@ class Site:
         (status 200), or raise Refusal."""
         if len(text.encode("utf-8")) > self.settings.max_query_bytes:
             raise Refusal(413, self._too_long())
+        depth = nesting(text)
+        if depth > MAX_NESTING:
+            raise Refusal(400, f"the query nests {depth} levels deep (brackets and unary operators), past this "
+                               f"server's limit of {MAX_NESTING}; write it flatter (fewer nested groups, a VALUES "
+                               f"block instead of nested UNIONs)")
         if first_keyword(text) in UPDATE_KEYWORDS:
             raise Refusal(403, READ_ONLY)
         if uses_service(text):
@@ -657,8 +721,21 @@ def serve(settings: Settings, announce=None) -> None:
     for name, low in (("workers", 1), ("timeout", 0.001), ("max_rows", 1), ("max_triples", 1), ("max_query_bytes", 64)):
         if getattr(settings, name) < low:
             raise UsageError(f"--{name.replace('_', '-')} must be at least {low:g}")
-    site = Site(settings)
-    sock = listen(settings.host, settings.port)
+    from dataclasses import replace
+
+    from drugkg.publish import hold
+
+    # The build that dist links to now, held (no later build removes it) and read from its own folder by the site
+    # and every worker, restarted ones included, however many builds are published meanwhile
+    held = hold(settings.dist)
+    shown = settings.dist
+    settings = replace(settings, dist=held.path)
+    try:
+        site = Site(settings)
+        sock = listen(settings.host, settings.port)
+    except BaseException:
+        held.close()
+        raise
     site.start()
     port = sock.getsockname()[1]
     config = uvicorn.Config(
@@ -669,13 +746,14 @@ def serve(settings: Settings, announce=None) -> None:
     if announce is not None and settings.host not in ("127.0.0.1", "localhost", "::1"):
         announce(f"listening on {settings.host}: other machines that can reach it can query this server (read-only)")
     if announce is not None:
-        announce(f"serving {settings.dist}/ at http://{_url_host(settings.host)}:{port}/ (SPARQL endpoint /sparql); "
+        announce(f"serving {shown}/ at http://{_url_host(settings.host)}:{port}/ (SPARQL endpoint /sparql); "
                  f"{settings.workers} query worker(s), timeout {settings.timeout:g} s; Ctrl-C stops")
     try:
         uvicorn.Server(config).run(sockets=[sock])
     finally:
         site.pool.close()
         sock.close()
+        held.close()
 
 
 def _url_host(host: str) -> str:
