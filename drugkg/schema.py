@@ -396,17 +396,23 @@ def _collect(parsed: list[ParsedFile]) -> tuple[list[Record], Record | None, lis
     return records, metadata, errors
 
 
-def text_problems(value, where: str, line: int) -> list[tuple[int, str, str]]:
+def text_problems(value, where: str, line: int, seen: set[int] | None = None) -> list[tuple[int, str, str]]:
     """Every text in a field's ``value`` (itself, or inside its lists and mappings, keys included) that is longer
     than MAX_TEXT_LENGTH or holds a character of FORBIDDEN_CHARACTERS, as (line, what is wrong, how to fix).
 
-    ``where`` names the value (``label``, ``sections[1].title``); '' stands for a whole record.
+    ``where`` names the value (``label``, ``sections[1].title``); '' stands for a whole record. A list or mapping
+    reached a second time (a YAML alias shares one object) is checked once: ten levels of ten aliases each would
+    otherwise be ten billion visits.
 
     >>> text_problems({"title": "ok", "note": "ab\\x07"}, "", 4)[0][1]
     'note holds the control character U+0007 at position 3'
     """
     if isinstance(value, str):
         return _text_problem(value, where, line)
+    seen = set() if seen is None else seen
+    if id(value) in seen:
+        return []
+    seen.add(id(value))
     problems = []
     if isinstance(value, dict):
         for key, item in value.items():
@@ -414,11 +420,11 @@ def text_problems(value, where: str, line: int) -> list[tuple[int, str, str]]:
             bad_key = _text_problem(key, f"a key of {where}" if where else "a field name", item_line)
             problems += bad_key
             if not bad_key:  # under a refused key, the value is reported once the key is fixed
-                problems += text_problems(item, f"{where}.{key}" if where else key, item_line)
+                problems += text_problems(item, f"{where}.{key}" if where else key, item_line, seen)
     elif isinstance(value, (list, tuple, set, frozenset)):  # tuples and sets from YAML's !!omap, !!pairs and !!set
         for index, item in enumerate(value):
             item_line = value.line_of(index) if isinstance(value, LineList) else line
-            problems += text_problems(item, f"{where}[{index}]", item_line)
+            problems += text_problems(item, f"{where}[{index}]", item_line, seen)
     return problems
 
 
