@@ -267,15 +267,20 @@ def make_parser() -> argparse.ArgumentParser:
         help="load the built graph into a triple store (Graph Store Protocol, or SPARQL Update) and check it",
         description=(
             "Replace three named graphs in a triple store with the build's asserted data, ontology and inferred "
-            "triples, in chunks, through the SPARQL 1.1 Graph Store Protocol (--gsp) or SPARQL 1.1 Update (--update, "
-            "also the fallback when the store has no Graph Store Protocol); then compare each graph's triple count in "
-            "the store with the build's. Passwords come only from an environment variable."
+            "triples: each is loaded into a temporary graph, in chunks, through the SPARQL 1.1 Graph Store Protocol "
+            "(--gsp) or SPARQL 1.1 Update (--update, also the fallback when the store has no Graph Store Protocol), "
+            "its triple count compared with the build's, and then all three are switched in by one SPARQL Update "
+            "(MOVE), so a failed or killed push leaves the previous graphs (the next push removes its temporary "
+            "graphs). The switch needs the update endpoint even with --gsp. Passwords come only from an environment "
+            "variable."
         ),
         epilog=(
             "Examples:\n"
-            "  drugkg push --endpoint http://127.0.0.1:7878/query --gsp http://127.0.0.1:7878/store\n"
+            "  drugkg push --endpoint http://127.0.0.1:7878/query --gsp http://127.0.0.1:7878/store \\\n"
+            "      --update http://127.0.0.1:7878/update\n"
             "  VIRTUOSO_PASSWORD=... drugkg push --endpoint http://127.0.0.1:8890/sparql \\\n"
-            "      --gsp http://127.0.0.1:8890/sparql-graph-crud-auth --user dba --password-env VIRTUOSO_PASSWORD"
+            "      --gsp http://127.0.0.1:8890/sparql-graph-crud-auth --update http://127.0.0.1:8890/sparql-auth \\\n"
+            "      --user dba --password-env VIRTUOSO_PASSWORD"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -172,7 +172,7 @@ def run_remote(
     fetch = _Fetcher(endpoint, form, method, timeout, list(graphs), source, credentials, dict(params or {}),
                      graph_format)
     if form != "SELECT":
-        return _parse_remote(*fetch(text), form, endpoint)
+        return _parse_remote(*fetch(text), form, endpoint, source)
     return ox.parse_query_results(json.dumps(_select_pages(fetch, text, page_size)).encode("utf-8"),
                                   format=ox.QueryResultsFormat.JSON)
 
@@ -186,6 +186,9 @@ class _Fetcher:
         self.graph_format = graph_format
 
     def __call__(self, text: str) -> tuple[bytes, str]:
+        import http.client
+        import time
+
         from SPARQLWrapper import GET, JSON, JSONLD, POST, RDFXML, TURTLE, URLENCODED, SPARQLWrapper
         from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
@@ -205,10 +208,11 @@ class _Fetcher:
         if self.credentials is not None:
             client.setCredentials(self.credentials.user, self.credentials.password)
         endpoint, source = self.endpoint, self.source
+        started = time.monotonic()
         try:
             response = client.query().response
-            body = response.read()
             headers = response.headers
+            body = read_answer(response, self.timeout, started)
         except SPARQLWrapperException as exc:
             detail = " ".join(str(exc).split())[:400]
             raise UsageError(f"{endpoint} refused {source}: {detail}") from None
@@ -216,13 +220,77 @@ class _Fetcher:
             raise UsageError(f"{endpoint} answered HTTP {exc.code} {exc.reason} to {source}; check the URL and the query") from None
         except urllib.error.URLError as exc:
             raise UsageError(f"cannot reach {endpoint} ({exc.reason}); check the URL and that the server is running") from None
+        except AnswerUnfinished:
+            raise UsageError(f"{endpoint} was still sending its answer to {source} after {self.timeout:g} s; raise "
+                             "--timeout (or simplify the query) if the store is slow, else check that the URL is its "
+                             "SPARQL endpoint") from None
         except TimeoutError:
             raise UsageError(f"{endpoint} did not answer {source} within {self.timeout:g} s; raise --timeout or simplify the query") from None
+        except (http.client.HTTPException, OSError) as exc:  # a garbled, cut or refused answer: the endpoint's fault
+            raise UsageError(f"{source}: {connection_failure(endpoint, exc)}; {CONNECTION_FIX}") from None
         if headers.get("X-SQL-State"):
             detail = " ".join((headers.get("X-SQL-Message") or headers["X-SQL-State"]).split())[:300]
             raise UsageError(f"{endpoint} sent incomplete results for {source} ({detail}); nothing is shown. Raise the "
                              "store's time limit or simplify the query")
         return body, headers.get("Content-Type", "")
+
+
+CONNECTION_FIX = "check that the URL is the store's SPARQL endpoint and that the store is running (its log may say why)"
+NOT_RESULTS_FIX = "check that the URL is the store's SPARQL endpoint, not a web page or another service"
+
+
+class AnswerUnfinished(TimeoutError):
+    """An answer still arriving when its time was up."""
+
+
+def read_answer(response, timeout: float, started: float) -> bytes:
+    """The whole body of an HTTP ``response``, read as it arrives, within ``timeout`` seconds of ``started`` (a
+    ``time.monotonic()``): the socket's own timeout bounds each read, but not an answer that trickles in forever.
+
+    Raises :class:`AnswerUnfinished` when the time is up, and ``http.client.IncompleteRead`` when the connection
+    closes before the length the answer announced.
+    """
+    import http.client
+    import time
+
+    parts: list[bytes] = []
+    while True:
+        if time.monotonic() - started > timeout:
+            raise AnswerUnfinished(f"the answer was still arriving after {timeout:g} s")
+        part = response.read1(1 << 16)
+        if not part:
+            break
+        parts.append(part)
+    body = b"".join(parts)
+    if getattr(response, "length", None):  # read1 takes an early close for the end; read() would have raised
+        raise http.client.IncompleteRead(body, response.length)
+    return body
+
+
+def connection_failure(url: str, exc: BaseException) -> str:
+    """What went wrong talking to ``url``, in words, for an exception from ``http.client`` or the socket.
+
+    >>> import http.client
+    >>> connection_failure("http://127.0.0.1:9/sparql", http.client.BadStatusLine("garbage\\r\\n"))
+    "http://127.0.0.1:9/sparql answered with something that is not HTTP ('garbage')"
+    """
+    import http.client  # here, not at the top: 'drugkg query' on the embedded store never needs it
+
+    if isinstance(exc, http.client.RemoteDisconnected):
+        return f"{url} closed the connection without answering"
+    if isinstance(exc, http.client.BadStatusLine):
+        line = " ".join(str(exc.args[0] if exc.args else "").split())
+        return f"{url} answered with something that is not HTTP ({line[:80]!r})"
+    if isinstance(exc, http.client.IncompleteRead):
+        short = f", {exc.expected} bytes short of the length it announced" if exc.expected else ""
+        return f"{url} broke off its answer after {len(exc.partial)} bytes{short}"
+    if isinstance(exc, http.client.HTTPException):
+        return f"{url} sent a malformed HTTP answer ({type(exc).__name__}: {exc})"
+    if isinstance(exc, ConnectionResetError):
+        return f"{url} reset the connection"
+    if isinstance(exc, OSError):
+        return f"the connection to {url} failed ({exc.strerror or exc})"
+    return f"the request to {url} failed ({type(exc).__name__}: {exc})"
 
 
 def _select_pages(fetch: _Fetcher, text: str, page_size: int) -> dict:
@@ -263,7 +331,8 @@ def _json_rows(fetch: _Fetcher, text: str) -> tuple[dict, list[dict]]:
         head, rows = document["head"], document["results"]["bindings"]
     except (ValueError, KeyError, TypeError) as exc:
         media = content_type.split(";")[0].strip() or "no media type"
-        raise UsageError(f"{fetch.endpoint} sent an answer that is not SPARQL JSON results ({media}: {exc})") from None
+        raise UsageError(f"{fetch.endpoint} answered {fetch.source} with {media}, not SPARQL JSON results ({exc}); "
+                         f"{NOT_RESULTS_FIX}") from None
     for row in rows:
         for term in row.values():
             # Virtuoso writes booleans as "1" and "0"; the same values as "true" and "false", canonical everywhere else
@@ -272,7 +341,7 @@ def _json_rows(fetch: _Fetcher, text: str) -> tuple[dict, list[dict]]:
     return head, rows
 
 
-def _parse_remote(body: bytes, content_type: str, form: str, endpoint: str):
+def _parse_remote(body: bytes, content_type: str, form: str, endpoint: str, source: str = "query"):
     media = content_type.split(";")[0].strip().lower()
     media = _MEDIA_ALIASES.get(media, media)
     try:
@@ -282,7 +351,9 @@ def _parse_remote(body: bytes, content_type: str, form: str, endpoint: str):
         results_format = ox.QueryResultsFormat.from_media_type(media) or ox.QueryResultsFormat.JSON
         return ox.parse_query_results(body, format=results_format)
     except (SyntaxError, ValueError) as exc:
-        raise UsageError(f"{endpoint} sent an answer that is not valid {media or 'SPARQL results'} ({exc})") from None
+        expected = "RDF" if form in ("CONSTRUCT", "DESCRIBE") else "SPARQL results"
+        raise UsageError(f"{endpoint} answered {source} with {media or 'no media type'}, not {expected} "
+                         f"({' '.join(str(exc).split())[:200]}); {NOT_RESULTS_FIX}") from None
 
 
 def sorted_tsv(result) -> str:

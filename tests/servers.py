@@ -131,3 +131,103 @@ def start_drugkg(folder: Path, dist: Path, *options: str) -> Server:
     port = free_port()
     argv = [binary, "serve", "--store", str(dist), "--host", "127.0.0.1", "--port", str(port), *options]
     return start(argv, f"http://127.0.0.1:{port}/", folder / "serve.log")
+
+
+class FaultyServer:
+    """A real TCP server on 127.0.0.1 (a free port) that reads each HTTP request whole and answers it wrongly on
+    purpose, the same way every time, for the client's error handling. ``fault`` is one of :attr:`FAULTS`:
+
+    - ``garbage``: ``garbage\\r\\n\\r\\n``, not HTTP at all;
+    - ``close``: closes the connection without a word;
+    - ``reset``: resets the connection (TCP RST);
+    - ``html``: ``200 OK`` with a web page, as a proxy or a wrong URL gives;
+    - ``cut``: ``200 OK`` announcing 1,000 bytes of SPARQL JSON, then closes after 9 (``{"head": ``);
+    - ``endless``: ``200 OK`` with no length, then a space every 0.1 s, for ``endless_for`` seconds (so a client
+      without an overall time limit still ends, after that long).
+
+    Use it as a context manager; ``url`` is its base URL, ending in ``/``. Its threads are daemons, and it stops
+    listening on exit.
+    """
+
+    FAULTS = ("garbage", "close", "reset", "html", "cut", "endless")
+    PAGE = b"<!DOCTYPE html>\n<html><head><title>Welcome</title></head><body><h1>It works!</h1></body></html>\n"
+
+    def __init__(self, fault: str, endless_for: float = 20.0):
+        import threading
+
+        if fault not in self.FAULTS:
+            raise ValueError(f"unknown fault {fault!r}; known: {', '.join(self.FAULTS)}")
+        self.fault, self.endless_for = fault, endless_for
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.1)  # the accept loop looks at self.stopping this often
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/"
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._serve, name=f"faulty-{fault}", daemon=True)
+        self.thread.start()
+
+    def __enter__(self) -> FaultyServer:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=5)
+        self.listener.close()
+
+    def _serve(self) -> None:
+        import threading
+
+        while not self.stopping.is_set():
+            try:
+                connection, _ = self.listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            threading.Thread(target=self._answer, args=(connection,), daemon=True).start()
+
+    def _answer(self, connection: socket.socket) -> None:
+        import struct
+
+        with connection:
+            connection.settimeout(10)
+            try:
+                self._read_request(connection)
+                if self.fault == "garbage":
+                    connection.sendall(b"garbage\r\n\r\n")
+                elif self.fault == "reset":  # linger 0: close() sends RST instead of FIN
+                    connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                elif self.fault == "html":
+                    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: "
+                                       + str(len(self.PAGE)).encode() + b"\r\nConnection: close\r\n\r\n" + self.PAGE)
+                elif self.fault == "cut":
+                    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\n"
+                                       b"Content-Length: 1000\r\nConnection: close\r\n\r\n{\"head\": ")
+                elif self.fault == "endless":
+                    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\n"
+                                       b"Connection: close\r\n\r\n")
+                    deadline = time.monotonic() + self.endless_for
+                    while time.monotonic() < deadline and not self.stopping.wait(0.1):
+                        connection.sendall(b" ")
+            except OSError:  # the client gave up: nothing more to do
+                pass
+
+    @staticmethod
+    def _read_request(connection: socket.socket) -> None:
+        """Read one request, headers and body, so that what comes next is an answer and not a refusal to listen."""
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = connection.recv(65536)
+            if not chunk:
+                return
+            data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value.strip())
+        while len(body) < length:
+            chunk = connection.recv(65536)
+            if not chunk:
+                return
+            body += chunk

@@ -45,7 +45,8 @@ def virtuoso_loaded(virtuoso, built):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DRUGKG_TEST_PASSWORD", PASSWORD)
         code = main(["push", "--store", str(built.out), "--endpoint", f"{virtuoso}/sparql", "--gsp",
-                     f"{virtuoso}/sparql-graph-crud-auth", "--user", "dba", "--password-env", "DRUGKG_TEST_PASSWORD"])
+                     f"{virtuoso}/sparql-graph-crud-auth", "--update", f"{virtuoso}/sparql-auth", "--user", "dba",
+                     "--password-env", "DRUGKG_TEST_PASSWORD"])
     assert code == 0
     return f"{virtuoso}/sparql"
 
@@ -66,14 +67,16 @@ def push(capsys, *argv: str) -> tuple[int, list[str], str]:
 
 @pytest.mark.parametrize("way", ["gsp", "update"])
 def test_push_to_oxigraph_replaces_the_graphs_and_checks_counts(way, oxigraph, built, capsys):
-    target = ["--gsp", f"{oxigraph}/store"] if way == "gsp" else ["--update", f"{oxigraph}/update", "--chunk", "500"]
+    target = ["--gsp", f"{oxigraph}/store"] if way == "gsp" else ["--chunk", "500"]
+    target += ["--update", f"{oxigraph}/update"]  # the switch at the end is a SPARQL Update, with --gsp too
     for _ in range(2):  # pushing twice replaces, never duplicates
         code, out, _ = push(capsys, "--store", str(built.out), "--endpoint", f"{oxigraph}/query", *target)
         assert (code, out) == (0, expected_lines(built))
 
 
 def test_every_saved_query_gives_the_embedded_rows_from_oxigraph(oxigraph, built, capsys):
-    assert push(capsys, "--store", str(built.out), "--endpoint", f"{oxigraph}/query", "--gsp", f"{oxigraph}/store")[0] == 0
+    assert push(capsys, "--store", str(built.out), "--endpoint", f"{oxigraph}/query", "--gsp", f"{oxigraph}/store",
+                "--update", f"{oxigraph}/update")[0] == 0
     for name, query in sorted(SAVED.items()):
         text = query.bind({})
         remote = engine.run_remote(f"{oxigraph}/query", text, query.form, graphs=default_graphs(BASE))
@@ -83,7 +86,8 @@ def test_every_saved_query_gives_the_embedded_rows_from_oxigraph(oxigraph, built
 @pytest.mark.parametrize("way", ["gsp", "update"])
 def test_push_to_virtuoso_with_digest_auth(way, virtuoso, built, capsys, monkeypatch):
     monkeypatch.setenv("DRUGKG_TEST_PASSWORD", PASSWORD)
-    target = ["--gsp", f"{virtuoso}/sparql-graph-crud-auth"] if way == "gsp" else ["--update", f"{virtuoso}/sparql-auth"]
+    target = ["--gsp", f"{virtuoso}/sparql-graph-crud-auth"] if way == "gsp" else []
+    target += ["--update", f"{virtuoso}/sparql-auth"]
     for _ in range(2):
         code, out, err = push(capsys, "--store", str(built.out), "--endpoint", f"{virtuoso}/sparql", *target,
                               "--user", "dba", "--password-env", "DRUGKG_TEST_PASSWORD", "--chunk", "1000")
@@ -95,7 +99,8 @@ def test_virtuoso_queries_go_as_get_or_form_encoded_post_never_a_raw_body(virtuo
     """Virtuoso hangs on a query sent as a raw POST body: the client's POST is form-encoded, and it answers."""
     monkeypatch.setenv("DRUGKG_TEST_PASSWORD", PASSWORD)
     push(capsys, "--store", str(built.out), "--endpoint", f"{virtuoso}/sparql", "--gsp",
-         f"{virtuoso}/sparql-graph-crud-auth", "--user", "dba", "--password-env", "DRUGKG_TEST_PASSWORD")
+         f"{virtuoso}/sparql-graph-crud-auth", "--update", f"{virtuoso}/sparql-auth", "--user", "dba",
+         "--password-env", "DRUGKG_TEST_PASSWORD")
     text = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/drugkg/ontology#AdverseEventAssociation> }"
     for method in ("GET", "POST"):
         rows = list(engine.run_remote(f"{virtuoso}/sparql", text, "SELECT", method=method, timeout=20,
@@ -106,7 +111,8 @@ def test_virtuoso_queries_go_as_get_or_form_encoded_post_never_a_raw_body(virtuo
 def test_a_wrong_password_is_refused_with_a_hint(virtuoso, built, capsys, monkeypatch):
     monkeypatch.setenv("DRUGKG_TEST_PASSWORD", "not-the-password")
     code, out, err = push(capsys, "--store", str(built.out), "--endpoint", f"{virtuoso}/sparql", "--gsp",
-                          f"{virtuoso}/sparql-graph-crud-auth", "--user", "dba", "--password-env", "DRUGKG_TEST_PASSWORD")
+                          f"{virtuoso}/sparql-graph-crud-auth", "--update", f"{virtuoso}/sparql-auth", "--user", "dba",
+                          "--password-env", "DRUGKG_TEST_PASSWORD")
     assert (code, out) == (2, [])
     assert "answered HTTP 401" in err and "check --user and the password in the variable named by --password-env" in err
     assert "not-the-password" not in err
@@ -131,11 +137,12 @@ def test_a_count_mismatch_fails_loudly(oxigraph, built, capsys, tmp_path):
     shutil.copytree(built.out, dist, ignore=shutil.ignore_patterns("store"))
     lines = (dist / "drugkg.nt").read_text().splitlines(keepends=True)
     (dist / "drugkg.nt").write_text("".join([lines[0], *lines]))  # one triple twice: the store keeps one
-    code, out, err = push(capsys, "--store", str(dist), "--endpoint", f"{oxigraph}/query", "--gsp", f"{oxigraph}/store")
+    code, out, err = push(capsys, "--store", str(dist), "--endpoint", f"{oxigraph}/query", "--gsp", f"{oxigraph}/store",
+                          "--update", f"{oxigraph}/update")
     assert (code, out) == (2, [])
     assert err.splitlines()[-1] == (
-        f"drugkg: error: <{BASE}graph/asserted> holds {len(lines)} triples in the store after the push, but the build "
-        f"has {len(lines) + 1} (drugkg.nt); the store did not take the whole graph: check its logs and push again"
+        f"drugkg: error: <{BASE}graph/asserted> was not replaced: the store took {len(lines)} of the build's "
+        f"{len(lines) + 1} triples (drugkg.nt), so the old graph is kept; check the store's logs and push again"
     )
 
 
