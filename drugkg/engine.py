@@ -73,15 +73,45 @@ def memory_store(dist: Path, base: str) -> ox.Store:
     return store
 
 
+_HELD: list[int] = []  # folders of builds this process reads from: their locks last until it exits
+
+
+def held_build(dist: Path) -> Path:
+    """The build folder ``dist`` links to (see :mod:`drugkg.publish`), held with a shared lock for as long as this
+    process runs, so that a build published meanwhile does not remove it while it is read. A folder being removed
+    (its lock held exclusively) or not there is returned unheld: opening what is in it then says what is missing.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> held_build(folder) == folder.resolve()
+    True
+    """
+    import fcntl
+    import os
+
+    real = Path(os.path.realpath(dist))
+    try:
+        fd = os.open(real, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return real
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return real
+    _HELD.append(fd)
+    return real
+
+
 def open_store(dist: Path) -> ox.Store:
-    """Open the built store read-only, or explain how to build it."""
-    path = dist / STORE_DIR
+    """Open the built store read-only (holding its build, see :func:`held_build`), or explain how to build it."""
+    path, shown = held_build(dist) / STORE_DIR, dist / STORE_DIR
     if not (path / "CURRENT").is_file():
-        raise UsageError(f"no built graph in {dist}/ (missing {path}); run 'drugkg build' first or pass --store DIR")
+        raise UsageError(f"no built graph in {dist}/ (missing {shown}); run 'drugkg build' first or pass --store DIR")
     try:
         return ox.Store.read_only(str(path))
     except OSError as exc:
-        raise UsageError(f"cannot open the store in {path}: {exc}; rebuild it with 'drugkg build'") from None
+        raise UsageError(f"cannot open the store in {shown}: {exc}; rebuild it with 'drugkg build'") from None
 
 
 DEEP_STACK = 1 << 30  # bytes of stack (address space; memory is used only as deep as a query goes)

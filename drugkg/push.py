@@ -33,6 +33,7 @@ from drugkg.engine import (
     ONTOLOGY_GRAPH,
     AnswerUnfinished,
     connection_failure,
+    held_build,
     inferred_graph,
     read_answer,
     run_remote,
@@ -279,7 +280,7 @@ def push(
     for url in filter(None, (endpoint, gsp, update)):
         if not url.startswith(("http://", "https://")):
             raise UsageError(f"{url!r} is not an http(s) URL")
-    plan = uploads(dist, graph)
+    plan = uploads(held_build(dist), graph)  # the build dist links to now, held: a build meanwhile keeps it
     update_url = update or endpoint
     run = uuid.uuid4().hex
     temporary = {upload.graph: temporary_graph(upload.graph, run) for upload in plan}

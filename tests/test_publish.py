@@ -351,6 +351,25 @@ def test_a_version_a_server_holds_is_kept_until_it_lets_go(root, built):
     assert_tidy(root)
 
 
+READER = "import sys; from pathlib import Path; from drugkg.engine import open_store; " \
+         "print(len(open_store(Path(sys.argv[1]))), flush=True); sys.stdin.read()"
+
+
+def test_a_version_drugkg_query_reads_is_kept_until_it_ends(root, built):
+    """``drugkg query`` and ``drugkg push`` hold the build they read (engine.held_build), as the server does."""
+    out = make_previous(root, built, "link")
+    reader = run_holder(READER, str(out))
+    try:
+        assert int(reader.line) > 0
+        publish_copy(out, built)
+        assert names(root / ".dist-versions") == ["1", "2"]
+        assert state(root / ".dist-versions" / "1", built) == "previous"
+    finally:
+        stop(reader)
+    publish_copy(out, built)
+    assert_tidy(root)
+
+
 def test_an_old_style_folder_a_server_holds_is_kept_until_it_lets_go(root, built):
     out = make_previous(root, built, "folder")
     holder = run_holder(HOLD, str(out))
