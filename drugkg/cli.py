@@ -144,6 +144,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_fetch_labels(args: argparse.Namespace) -> int:
+    from drugkg.fetch import DAILYMED, FetchError, fetch_labels
+
+    results = fetch_labels(args.set_ids, args.out, args.base_url or DAILYMED, args.timeout, progress=_progress)
+    failed = [r for r in results if isinstance(r, FetchError)]
+    for error in failed:
+        print(f"drugkg: error: {error}", file=sys.stderr)
+    if failed:
+        print(f"drugkg: {len(failed)} of {len(results)} set id(s) failed; nothing was written for them.", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
 def _credentials(args: argparse.Namespace):
     """User from --user, password from the environment variable named by --password-env (never the command line)."""
     import os
@@ -324,6 +337,33 @@ def make_parser() -> argparse.ArgumentParser:
                             "memory: starts at once and needs little memory, but answers about five times slower")
     serve.add_argument("--max-query-bytes", type=int, default=65_536, help="longest query text; longer ones are refused with 413 (default: 65536)")
     serve.set_defaults(func=cmd_serve)
+
+    fetch = sub.add_parser(
+        "fetch-labels",
+        help="download the current FDA label (SPL XML) of each set id from DailyMed into a labels folder",
+        description=(
+            "Download the current SPL document of each SET_ID from DailyMed's web services "
+            "(BASE/services/v2/spls/SET_ID.xml) into --out as SET_ID_VERSION.xml, so versions fetched at different "
+            "times sit side by side. Each answer is read with the hardened label reader and must be the label of "
+            "the set id asked for; it is written whole or not at all, and an existing file is never replaced (the "
+            "same version with the same bytes is reported as already there). Every set id is tried; each failure "
+            "is one line."
+        ),
+        epilog=(
+            "Examples:\n"
+            "  drugkg fetch-labels 608d4f0d-b19f-46d3-749a-7159aa5f933d\n"
+            "  drugkg fetch-labels c6e131fe-e7df-4876-83f7-9156fc4e8228 17a163ef-b349-4e32-bc8c-b02bac7f65d6 "
+            "--out labels/\n"
+            "Exit codes: 0 every set id fetched (or already there), 2 a bad set id, or any set id failed."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    fetch.add_argument("set_ids", nargs="+", metavar="SET_ID", help="a label's set id (8-4-4-4-12 hex digits)")
+    fetch.add_argument("--out", type=Path, default=Path("labels"), help="labels folder (default: ./labels)")
+    # the default is drugkg.fetch.DAILYMED, not imported here: building the parser stays free of urllib and dataclasses
+    fetch.add_argument("--base-url", help="DailyMed's address (default: https://dailymed.nlm.nih.gov/dailymed)")
+    fetch.add_argument("--timeout", type=float, default=60.0, help="seconds for each whole download (default: 60)")
+    fetch.set_defaults(func=cmd_fetch_labels)
     return parser
 
 

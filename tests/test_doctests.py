@@ -8,7 +8,8 @@ import importlib
 import pytest
 
 MODULES = ["drugkg.errors", "drugkg.prefixes", "drugkg.terms", "drugkg.vocab", "drugkg.context", "drugkg.queries",
-           "drugkg.engine", "drugkg.schema", "drugkg.reader", "drugkg.ontology", "drugkg.push"]
+           "drugkg.engine", "drugkg.schema", "drugkg.reader", "drugkg.ontology", "drugkg.push",
+           "drugkg.fetch"]
 
 
 @pytest.mark.parametrize("name", MODULES)
