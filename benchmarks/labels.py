@@ -6,8 +6,8 @@ then each stage runs in a fresh child process of its own, so that its time and p
 
 - ``lxml-parse`` (the baseline): ``lxml.etree.parse`` of every file with lxml's default parser, the tree dropped;
 - ``read_labels`` (the label stage): ``read_labels(folder)``, which returns every record at once;
-- ``read_label-stream``: ``read_label`` on each file in name order, each label dropped before the next: what a
-  streaming build would do, so the stage's own memory can stay flat in the number of labels.
+- ``read_label-stream``: ``iter_labels(folder)``, which reads one file at a time in name order, each label dropped
+  before the next: what a streaming build would do, so the stage's own memory can stay flat in the number of labels.
 
 Each reports labels per second and its peak resident memory (``VmHWM`` of the child, from ``/proc/self/status``,
 reset just before the timed loop) and its own part of it (the peak less the resident size after its imports).
@@ -55,7 +55,7 @@ STREAM = "read_label-stream"
 STAGES = {
     BASELINE: "lxml.etree.parse of every file (default parser), each tree dropped",
     STAGE: "read_labels(folder): every label read and returned at once",
-    STREAM: "read_label(path) on each file in name order, each label dropped before the next",
+    STREAM: "iter_labels(folder): one file at a time in name order, each label dropped before the next",
 }
 THROUGHPUT_TARGET = 0.3  # the stage's labels per second against the baseline's: at least
 FLAT_FACTOR, FLAT_SLACK_MB = 1.25, 16.0  # "flat": own peak at the largest size <= factor x smallest + slack
@@ -70,7 +70,7 @@ def run_stage(stage: str, folder: Path) -> dict:
     """Run one stage over ``folder`` in this process: its labels, errors, seconds and memory. Called in the child."""
     from lxml import etree
 
-    from loaders.spl.read import read_label, read_labels
+    from loaders.spl.read import iter_labels, read_labels
 
     gc.collect()
     start_rss_kb = bench_measure.status_kb("VmRSS")
@@ -87,12 +87,9 @@ def run_stage(stage: str, folder: Path) -> dict:
         count, errors = len(labels), [str(e) for e in found]
     elif stage == STREAM:
         count = 0
-        for path in sorted(folder.glob("*.xml"), key=lambda p: p.name):
-            try:
-                read_label(path)
-                count += 1
-            except Exception as exc:  # noqa: BLE001 - a LabelError, reported with the rest
-                errors.append(str(exc))
+        for label, found in iter_labels(folder):
+            count += label is not None
+            errors.extend(str(e) for e in found)
     else:
         raise ValueError(f"unknown stage {stage!r}; known: {', '.join(STAGES)}")
     seconds = time.perf_counter() - started

@@ -22,6 +22,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -364,31 +365,53 @@ def read_label(path: str | Path) -> Label:
     return _Reader(path, root).label()
 
 
-def read_labels(folder: str | Path) -> tuple[list[Label], list[LabelError]]:
-    """Read every ``*.xml`` file of a folder, sorted by name; return the labels and every error, not just the first.
+def iter_labels(folder: str | Path) -> Iterator[tuple[Label | None, list[LabelError]]]:
+    """Read the ``*.xml`` files of a folder one at a time, sorted by name: one ``(label, errors)`` per file.
 
-    Two files with the same set id and version are an error naming both (the second is left out); the same set id
-    in two versions is fine.
+    ``label`` is None when the file is refused (``errors`` says why) or repeats the set id and version of an earlier
+    file (the error names both; the earlier one is kept). Only one label is held at a time, plus each set id and
+    version seen, so a build can stream a folder of any size with flat memory.
+
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "a.xml").write_text('<document xmlns="urn:hl7-org:v3"><id root="d1"/>'
+    ...     '<code code="34391-3" codeSystem="2.16.840.1.113883.6.1"/><effectiveTime value="20240131"/>'
+    ...     '<setId root="s1"/><versionNumber value="2"/></document>')
+    >>> _ = (folder / "b.xml").write_text("<document")
+    >>> [(label and label.set_id, [e.reason[:30] for e in errors]) for label, errors in iter_labels(folder)]
+    [('s1', []), (None, ['not well-formed XML at line 1,'])]
     """
-    labels: list[Label] = []
-    errors: list[LabelError] = []
-    seen: dict[tuple[str, int], Label] = {}
+    seen: dict[tuple[str, int], tuple[str, int]] = {}  # (set id, version) -> the first file's path and line
     for path in sorted(Path(folder).glob("*.xml"), key=lambda p: p.name):
         try:
             label = read_label(path)
         except LabelError as exc:
-            errors.append(exc)
+            yield None, [exc]
             continue
         key = (label.set_id, label.version)
-        if key in seen:
-            first = seen[key]
-            errors.append(LabelError(
+        first = seen.get(key)
+        if first is not None:
+            yield None, [LabelError(
                 label.path, label.line_of("set_id"),
-                f"set id {label.set_id} version {label.version} is also in {first.path}:{first.line_of('set_id')}",
-                "keep one of the two files: a set id and version name exactly one document"))
+                f"set id {label.set_id} version {label.version} is also in {first[0]}:{first[1]}",
+                "keep one of the two files: a set id and version name exactly one document")]
             continue
-        seen[key] = label
-        labels.append(label)
+        seen[key] = (label.path, label.line_of("set_id"))
+        yield label, []
+
+
+def read_labels(folder: str | Path) -> tuple[list[Label], list[LabelError]]:
+    """Read every ``*.xml`` file of a folder, sorted by name; return the labels and every error, not just the first.
+
+    Two files with the same set id and version are an error naming both (the second is left out); the same set id
+    in two versions is fine. All labels are held at once: :func:`iter_labels` streams them.
+    """
+    labels: list[Label] = []
+    errors: list[LabelError] = []
+    for label, found in iter_labels(folder):
+        errors.extend(found)
+        if label is not None:
+            labels.append(label)
     return labels, errors
 
 
@@ -478,11 +501,51 @@ def _refuse_doctype(path: Path, text: str) -> None:
     raise LabelError(path, line, "the file has a DOCTYPE declaration; DTDs are refused, not loaded", _FIX_DTD)
 
 
+_PARSER_OPTIONS = dict(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+                       huge_tree=False, remove_comments=True, remove_pis=True, recover=False)
+# The elements at depth MAX_DEPTH + 1 (the root is depth 1), in document order: one C-level walk of the tree.
+_TOO_DEEP = etree.XPath("/" + "/".join(["*"] * (MAX_DEPTH + 1)))
+
+
 def _parse(path: Path, data: bytes) -> etree._Element:
-    """Parse with every lxml safety on, checking depth while parsing and text sizes after."""
-    parser = etree.XMLPullParser(
-        events=("start", "end"), resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-        huge_tree=False, remove_comments=True, remove_pis=True, recover=False)
+    """Parse with every lxml safety on; the limits are proved cheaply or checked exactly by :func:`_parse_guarded`.
+
+    One plain libxml2 parse (``_PARSER_OPTIONS``: no entity resolved, no DTD loaded, no network, libxml2's own
+    256-level depth and 10 MB text caps) is about 4x faster than a parse that reports every element to Python. The
+    limits still hold: every element takes at least 3 bytes (``<a>``), so a file of at most 3 x MAX_ELEMENTS bytes
+    cannot hold too many elements, and no text or attribute value can be longer than a file of at most
+    MAX_TEXT_CHARS bytes (no entity is ever expanded; character references only shrink). A larger file is bounded by
+    counting its ``<`` that open no end tag; one nesting too deep is found by one XPath walk. Whenever a proof does
+    not cover the file, or libxml2 refuses it, the file is read again by :func:`_parse_guarded`, whose refusal names
+    the first offending element's line, exactly as before.
+    """
+    if len(data) > 3 * MAX_ELEMENTS and data.count(b"<") - data.count(b"</") > MAX_ELEMENTS:
+        return _parse_guarded(path, data)  # possibly too many elements: refuse while parsing, before memory runs out
+    try:
+        root = etree.fromstring(data, etree.XMLParser(**_PARSER_OPTIONS))
+    except etree.XMLSyntaxError:
+        return _parse_guarded(path, data)  # the exact refusal: our depth limit before libxml2's, or its line/column
+    _refuse_dtd_in_tree(path, root)
+    if _TOO_DEEP(root):
+        return _parse_guarded(path, data)
+    if len(data) > MAX_TEXT_CHARS or next(root.iter(etree.Entity), None) is not None:
+        _refuse_entities_and_long_texts(path, root)
+    return root
+
+
+def _refuse_dtd_in_tree(path: Path, root) -> None:
+    tree = root.getroottree()
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:  # a second guard: _refuse_doctype ran first
+        raise LabelError(path, 1, "the file has a DOCTYPE declaration; DTDs are refused, not loaded", _FIX_DTD)
+
+
+def _parse_guarded(path: Path, data: bytes) -> etree._Element:
+    """Parse with every lxml safety on, counting elements and depth while parsing and checking text sizes after.
+
+    The slow, exact path: :func:`_parse` takes it for a file its cheap proofs do not cover, and its refusals are the
+    ones a user sees (the first element over a limit, libxml2's line and column).
+    """
+    parser = etree.XMLPullParser(events=("start", "end"), **_PARSER_OPTIONS)
     depth = count = 0
 
     def drain() -> None:
@@ -512,9 +575,12 @@ def _parse(path: Path, data: bytes) -> etree._Element:
         message = re.sub(r", line \d+, column \d+$", "", exc.msg or str(exc))
         raise LabelError(path, line, f"not well-formed XML at line {line}, column {column}: {message}",
                          _FIX_REFETCH) from None
-    tree = root.getroottree()
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:  # a second guard: _refuse_doctype ran first
-        raise LabelError(path, 1, "the file has a DOCTYPE declaration; DTDs are refused, not loaded", _FIX_DTD)
+    _refuse_dtd_in_tree(path, root)
+    _refuse_entities_and_long_texts(path, root)
+    return root
+
+
+def _refuse_entities_and_long_texts(path: Path, root) -> None:
     for el in root.iter():
         if not isinstance(el.tag, str):
             raise LabelError(path, el.sourceline or 0, "the file holds an unexpanded entity reference", _FIX_DTD)
@@ -525,26 +591,50 @@ def _parse(path: Path, data: bytes) -> etree._Element:
                                  f"{what} of {len(value):,} characters is over the limit of {MAX_TEXT_CHARS:,}",
                                  "a real label's longest text is a few thousand characters; this file is malformed "
                                  "or hostile")
-    return root
 
 
 # ---------------------------------------------------------------------------------------------------- reading
-def _local(el) -> str:
-    tag = el.tag
-    return tag[len(_V):] if isinstance(tag, str) and tag.startswith(_V) else str(tag)
-
-
 def _kids(el, name: str) -> list:
-    return [c for c in el if c.tag == _V + name]
+    tag = _V + name
+    return [c for c in el if c.tag == tag]
+
+
+_PATH_TAGS: dict[str, tuple[str, ...]] = {}  # "a/b" -> ("{urn:hl7-org:v3}a", "{urn:hl7-org:v3}b"), built once
 
 
 def _kid(el, path: str):
     """The first element along a ``/``-separated path of local names in the SPL namespace, or None."""
-    for step in path.split("/"):
+    tags = _PATH_TAGS.get(path)
+    if tags is None:
+        tags = _PATH_TAGS[path] = tuple(_V + step for step in path.split("/"))
+    for tag in tags:
         if el is None:
             return None
-        el = next((c for c in el if c.tag == _V + step), None)
+        for child in el:
+            if child.tag == tag:
+                el = child
+                break
+        else:
+            return None
     return el
+
+
+def _by_tag(el) -> dict[str, list]:
+    """An element's children grouped by tag, each group in document order."""
+    out: dict[str, list] = {}
+    for child in el:
+        group = out.get(child.tag)
+        if group is None:
+            out[child.tag] = [child]
+        else:
+            group.append(child)
+    return out
+
+
+def _first(kids: dict[str, list], name: str):
+    """The first child named ``name`` (a local name in the SPL namespace) of a :func:`_by_tag` grouping, or None."""
+    group = kids.get(_V + name)
+    return group[0] if group else None
 
 
 def _attr(el, name: str) -> str | None:
@@ -580,18 +670,36 @@ def _quantity(el) -> Quantity | None:
     return Quantity(_amount(_kid(el, "numerator")), _amount(_kid(el, "denominator")), el.sourceline)
 
 
-_WS = re.compile(r"[ \t\r\n]+")
+# Runs of XML whitespace that are not already one space: a single space is left alone, so the regex replaces
+# only indentation and line breaks, not every gap between two words.
+_WS = re.compile(r"[\t\r\n][ \t\r\n]*| [ \t\r\n]+")
+_XML_SPACE = " \t\r\n"
 _BR = "\x00"  # stands for <br/> while whitespace is collapsed
+
+# The local names the text renderer tells apart, keyed by tag: in the SPL namespace or in none (a local name alone
+# decides how markup renders). Any other tag is inline markup whose text is kept.
+_RENDER_NAMES = ("paragraph", "list", "table", "br", "footnote", "footnoteRef", "renderMultiMedia", "caption",
+                 "item", "td", "th", "tr", "thead", "tbody", "tfoot")
+_ID, _CODE, _TITLE, _TEXT, _EXCERPT, _EFFECTIVE_TIME, _SUBJECT, _COMPONENT = (
+    _V + name for name in ("id", "code", "title", "text", "excerpt", "effectiveTime", "subject", "component"))
+_NAME = {tag: name for name in _RENDER_NAMES for tag in (_V + name, name)}
 _BLOCKS = {"paragraph", "list", "table"}
 
 
 def _clean(raw: str) -> str:
     """Collapse XML whitespace, turn line breaks into newlines, drop empty lines."""
+    if _BR not in raw:
+        raw = raw.strip(_XML_SPACE)  # often nothing is left: the indentation between two blocks
+        if "\n" in raw or "  " in raw or "\t" in raw or "\r" in raw:
+            raw = _WS.sub(" ", raw)
+        return raw.strip()
     lines = (line.strip() for line in _WS.sub(" ", raw).split(_BR))
     return "\n".join(line for line in lines if line)
 
 
 def _one_line(text: str) -> str:
+    if "\n" not in text:
+        return text.strip()
     return " ".join(part.strip() for part in text.split("\n") if part.strip())
 
 
@@ -602,6 +710,8 @@ class _Notes:
         self.numbers: dict = {}
         self.by_id: dict[str, int] = {}
         self.texts: list[str] = []
+        if not reader.has_footnotes:  # most labels have none: no need to look in every text and table
+            return
         for fn in scope.iter(_V + "footnote"):
             if outside_tables and any(a.tag == _V + "table" for a in _ancestors(fn, scope)):
                 continue
@@ -630,6 +740,7 @@ class _Reader:
     def __init__(self, path: Path, root):
         self.path, self.root = path, root
         self._tables: list[Table] = []
+        self.has_footnotes = next(root.iter(_V + "footnote"), None) is not None
 
     def error(self, el, reason: str, fix: str) -> LabelError:
         return LabelError(self.path, getattr(el, "sourceline", None) or 0, reason, fix)
@@ -701,20 +812,27 @@ class _Reader:
     # -- sections
     def _sections(self, container, parent_id, depth, sections, products, indexing) -> None:
         for index, sec in enumerate(s for comp in _kids(container, "component") for s in _kids(comp, "section")):
-            id_el = _kid(sec, "id")
-            section_id = _attr(id_el, "root")
+            first: dict = {}  # the first child of each tag: one pass over the section's children
+            for child in sec:
+                first.setdefault(child.tag, child)
+            section_id = _attr(first.get(_ID), "root")
             if not section_id:
                 raise self.error(sec, "a section has no id/@root",
                                  'state the section id as <id root="..."/>: sections are identified by it')
-            code = _coded(_kid(sec, "code"))
-            title_el = _kid(sec, "title")
+            code = _coded(first.get(_CODE))
+            title_el = first.get(_TITLE)
             title = _one_line(_clean(self.inline(title_el, None))) if title_el is not None else None
-            text, tables = self.section_text(_kid(sec, "text"))
-            highlight, _ = self.section_text(_kid(sec, "excerpt/highlight/text"))
+            text, tables = self.section_text(first.get(_TEXT))
+            excerpt = first.get(_EXCERPT)
+            highlight, _ = self.section_text(_kid(excerpt, "highlight/text")) if excerpt is not None else ("", ())
             sections.append(Section(
                 section_id, _attr(sec, "ID"), code, title, parent_id, index, len(sections), depth,
-                _attr(_kid(sec, "effectiveTime"), "value"), text, hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                _attr(first.get(_EFFECTIVE_TIME), "value"), text, hashlib.sha256(text.encode("utf-8")).hexdigest(),
                 highlight, depth == 1 and code is not None and code.code == BOXED_WARNING, tables, sec.sourceline))
+            if _SUBJECT not in first:
+                if _COMPONENT in first:
+                    self._sections(sec, section_id, depth + 1, sections, products, indexing)
+                continue
             for subject in _kids(sec, "subject"):
                 for role in _kids(subject, "manufacturedProduct"):
                     entity = _kid(role, "manufacturedProduct")
@@ -736,29 +854,39 @@ class _Reader:
             blocks.append("\n".join(notes.texts))
         return "\n\n".join(blocks), tuple(self._tables)
 
-    def blocks(self, el, notes) -> list[str]:
-        out: list[str] = []
+    def blocks(self, el, notes, out: list[str] | None = None) -> list[str]:
+        """The blocks of ``el`` (runs of text between paragraphs, lists and tables), appended to ``out``."""
+        if out is None:
+            out = []
         run = [el.text or ""]
-
-        def flush():
-            cleaned = _clean("".join(run))
-            if cleaned:
-                out.append(cleaned)
-            run.clear()
-
+        names = _NAME
         for child in el:
-            name = _local(child)
-            if name in _BLOCKS:
-                flush()
-                out.extend(self.block(child, notes))
+            name = names.get(child.tag)
+            if name is None:  # inline markup (content, linkHtml, sup, ...): its text, usually without children
+                run.append(self.inline(child, notes, _BR) if len(child) else child.text or "")
+            elif name == "paragraph" or name == "list" or name == "table":
+                cleaned = _clean("".join(run))
+                if cleaned:
+                    out.append(cleaned)
+                run = []
+                if name == "paragraph":
+                    if len(child):
+                        self.blocks(child, notes, out)
+                    else:  # a paragraph of plain text: one run
+                        cleaned = _clean(child.text or "")
+                        if cleaned:
+                            out.append(cleaned)
+                else:
+                    out.extend(self.block(child, notes, name))
             else:
-                run.append(self.inline_child(child, notes, _BR))
+                run.append(self.inline_child(child, notes, _BR, name))
             run.append(child.tail or "")
-        flush()
+        cleaned = _clean("".join(run))
+        if cleaned:
+            out.append(cleaned)
         return out
 
-    def block(self, el, notes) -> list[str]:
-        name = _local(el)
+    def block(self, el, notes, name: str) -> list[str]:
         if name == "paragraph":
             return self.blocks(el, notes)
         if name == "list":
@@ -768,19 +896,23 @@ class _Reader:
     def list_lines(self, el, notes) -> list[str]:
         lines: list[str] = []
         for item in el:
-            if _local(item) == "caption":
+            item_name = _NAME.get(item.tag)
+            if item_name == "caption":
                 caption = _one_line(_clean(self.inline(item, notes)))
                 if caption:
                     lines.append(caption)
                 continue
-            if _local(item) != "item":
+            if item_name != "item":
+                continue
+            if not len(item):  # an item of plain text
+                lines.extend(self._run_lines([item.text or ""]))
                 continue
             caption_el = _kid(item, "caption")
             marker = _one_line(_clean(self.inline(caption_el, notes))) if caption_el is not None else ""
             body: list[str] = []
             run = [item.text or ""]
             for child in item:
-                name = _local(child)
+                name = _NAME.get(child.tag)
                 if name == "caption":
                     pass
                 elif name == "list":
@@ -790,9 +922,11 @@ class _Reader:
                 elif name in _BLOCKS:
                     body.extend(self._run_lines(run))
                     run = []
-                    body.extend(line for b in self.block(child, notes) for line in b.split("\n") if line)
+                    body.extend(line for b in self.block(child, notes, name) for line in b.split("\n") if line)
+                elif name is None and not len(child):
+                    run.append(child.text or "")
                 else:
-                    run.append(self.inline_child(child, notes, _BR))
+                    run.append(self.inline_child(child, notes, _BR, name))
                 run.append(child.tail or "")
             body.extend(self._run_lines(run))
             if marker:
@@ -806,14 +940,21 @@ class _Reader:
         return cleaned.split("\n") if cleaned else []
 
     def inline(self, el, notes, br: str = " ") -> str:
+        if not len(el):
+            return el.text or ""
         parts = [el.text or ""]
         for child in el:
-            parts.append(self.inline_child(child, notes, br))
+            name = _NAME.get(child.tag)
+            if name is None and not len(child):
+                parts.append(child.text or "")
+            else:
+                parts.append(self.inline_child(child, notes, br, name))
             parts.append(child.tail or "")
         return "".join(parts)
 
-    def inline_child(self, child, notes, br: str) -> str:
-        name = _local(child)
+    def inline_child(self, child, notes, br: str, name: str | None) -> str:
+        if name is None:
+            return self.inline(child, notes, br)
         if name == "br":
             return br
         if name == "footnote":
@@ -823,7 +964,7 @@ class _Reader:
         if name == "renderMultiMedia":
             return ""
         if name in _BLOCKS:  # a block inside running text (a list in a cell): keep it on the line
-            return " " + " ".join(_one_line(b) for b in self.block(child, notes)) + " "
+            return " " + " ".join(_one_line(b) for b in self.block(child, notes, name)) + " "
         return self.inline(child, notes, br)
 
     # -- tables
@@ -836,7 +977,7 @@ class _Reader:
         groups = {"thead": [], "tbody": [], "tfoot": []}
         text_rows: dict[str, list[str]] = {"thead": [], "tbody": [], "tfoot": []}
         for child in el:
-            name = _local(child)
+            name = _NAME.get(child.tag)
             if name in groups:
                 rows = _kids(child, "tr")
             elif name == "tr":
@@ -864,18 +1005,28 @@ class _Reader:
             shown: list[str] = []
             col = 0
             for cell in tr:
-                if _local(cell) not in ("td", "th"):
+                if _NAME.get(cell.tag) not in ("td", "th"):
                     continue
-                col = _fill_spans(row, col, pending)
-                text = _one_line(" ".join(self.blocks(cell, notes)))
+                if pending:
+                    col = _fill_spans(row, col, pending)
+                if len(cell):
+                    text = _one_line(" ".join(self.blocks(cell, notes)))
+                else:
+                    text = _clean(cell.text or "")  # one run of text: already one line
                 shown.append(text)
-                colspan, rowspan = self.span(cell, "colspan"), self.span(cell, "rowspan")
+                colspan = 1 if cell.get("colspan") is None else self.span(cell, "colspan")
+                rowspan = 1 if cell.get("rowspan") is None else self.span(cell, "rowspan")
+                if colspan == 1 and rowspan == 1:
+                    row.append(text)
+                    col += 1
+                    continue
                 for _ in range(colspan):
                     row.append(text)
                     if rowspan > 1:
                         pending[col] = (text, rowspan - 1)
                     col += 1
-            _fill_spans(row, col, pending)
+            if pending:
+                _fill_spans(row, col, pending)
             grid.append(tuple(row))
             lines.append(" | ".join(shown))
         return grid, lines
@@ -892,55 +1043,60 @@ class _Reader:
     # -- products
     def product(self, entity, role, section_id: str) -> Product:
         lines: dict[str, int] = {}
-        code_el = _kid(entity, "code")
+        kids = _by_tag(entity)  # one pass over the children of each element, not one per fact
+        code_el = _first(kids, "code")
         code = _coded(code_el)
         ndc = code.code if code is not None and code.system == NDC else None
-        name_el = _kid(entity, "name")
+        name_el = _first(kids, "name")
         suffix_el = _kid(name_el, "suffix") if name_el is not None else None
-        generic_el = _kid(entity, "asEntityWithGeneric/genericMedicine/name")
+        generic_el = _kid(_first(kids, "asEntityWithGeneric"), "genericMedicine/name")
         for fact, el in (("code", code_el), ("name", name_el), ("suffix", suffix_el), ("generic_name", generic_el)):
             if el is not None:
                 lines[fact] = el.sourceline
-        ingredients = tuple(self.ingredient(i) for i in _kids(entity, "ingredient"))
-        packages = tuple(self.package(c) for c in _kids(entity, "asContent"))
+        ingredients = tuple(self.ingredient(i) for i in kids.get(_V + "ingredient", ()))
+        packages = tuple(self.package(c) for c in kids.get(_V + "asContent", ()))
         parts = []
-        for part in _kids(entity, "part"):
+        for part in kids.get(_V + "part", ()):
             part_entity = _kid(part, "partProduct")
             if part_entity is None:
                 raise self.error(part, "a kit part has no partProduct", "state the part as <part><partProduct>")
             parts.append(Part(_quantity(_kid(part, "quantity")), self.product(part_entity, part, section_id),
                               part.sourceline))
-        equivalent = _kid(entity, "asEquivalentEntity")
+        equivalent = _first(kids, "asEquivalentEntity")
         source_el = _kid(equivalent, "definingMaterialKind/code") if equivalent is not None else None
         source_ndc = _attr(source_el, "code") or None
         if source_ndc:
             lines["source_ndc"] = source_el.sourceline
-        approval = self.single(role, "approval")
-        marketing = self.single(role, "marketingAct")
-        policy = next((p for s in _kids(role, "subjectOf") for p in _kids(s, "policy")
+        role_kids = _by_tag(role)
+        subjects = [_by_tag(s) for s in role_kids.get(_V + "subjectOf", ())]
+        approval = self.single(subjects, "approval")
+        marketing = self.single(subjects, "marketingAct")
+        policy = next((p for s in subjects for p in s.get(_V + "policy", ())
                        if p.get("classCode") == "DEADrugSchedule"), None)
-        approval_id = _kid(approval, "id") if approval is not None else None
+        approval_kids = _by_tag(approval) if approval is not None else {}
+        approval_id = _first(approval_kids, "id")
         if approval_id is not None:
             lines["application_number"] = approval_id.sourceline
-        status_el = _kid(marketing, "statusCode") if marketing is not None else None
-        low_el = _kid(marketing, "effectiveTime/low") if marketing is not None else None
-        high_el = _kid(marketing, "effectiveTime/high") if marketing is not None else None
+        marketing_kids = _by_tag(marketing) if marketing is not None else {}
+        status_el = _first(marketing_kids, "statusCode")
+        time_el = _first(marketing_kids, "effectiveTime")
+        low_el = _kid(time_el, "low") if time_el is not None else None
+        high_el = _kid(time_el, "high") if time_el is not None else None
         for fact, el in (("marketing_status", status_el), ("marketing_start", low_el), ("marketing_end", high_el)):
             if el is not None:
                 lines[fact] = el.sourceline
-        routes = tuple(c for ci in _kids(role, "consumedIn") for sa in _kids(ci, "substanceAdministration")
+        routes = tuple(c for ci in role_kids.get(_V + "consumedIn", ()) for sa in _kids(ci, "substanceAdministration")
                        for c in [_coded(_kid(sa, "routeCode"))] if c is not None)
-        characteristics = tuple(self.characteristic(c) for s in _kids(role, "subjectOf")
-                                for c in _kids(s, "characteristic"))
+        characteristics = tuple(self.characteristic(c) for s in subjects
+                                for c in s.get(_V + "characteristic", ()))
         return Product(
             ndc=ndc, code=code, name=_plain(name_el), suffix=_plain(suffix_el), generic_name=_plain(generic_el),
-            form=_coded(_kid(entity, "formCode")), routes=routes, ingredients=ingredients, packages=packages,
+            form=_coded(_first(kids, "formCode")), routes=routes, ingredients=ingredients, packages=packages,
             parts=tuple(parts),
-            marketing_category=_coded(_kid(approval, "code")) if approval is not None else None,
+            marketing_category=_coded(_first(approval_kids, "code")),
             application_number=_attr(approval_id, "extension"), application_system=_attr(approval_id, "root"),
-            territory=_coded(_kid(approval, "author/territorialAuthority/territory/code"))
-            if approval is not None else None,
-            marketing_act=_coded(_kid(marketing, "code")) if marketing is not None else None,
+            territory=_coded(_kid(_first(approval_kids, "author"), "territorialAuthority/territory/code")),
+            marketing_act=_coded(_first(marketing_kids, "code")),
             marketing_status=_attr(status_el, "code"), marketing_start=_attr(low_el, "value"),
             marketing_end=_attr(high_el, "value"),
             dea_schedule=_coded(_kid(policy, "code")) if policy is not None else None,
@@ -948,8 +1104,9 @@ class _Reader:
             characteristics=characteristics, section_id=section_id, line=entity.sourceline,
             lines=tuple(sorted(lines.items())))
 
-    def single(self, role, name: str):
-        found = [a for s in _kids(role, "subjectOf") for a in _kids(s, name)]
+    def single(self, subjects: list[dict], name: str):
+        """The one ``subjectOf/<name>`` of a product's role (``subjects``: each subjectOf's children by tag)."""
+        found = [a for s in subjects for a in s.get(_V + name, ())]
         if len(found) > 1:
             raise self.error(found[1], f"a product has {len(found)} <{name}> elements; at most one is expected",
                              f"state one <{name}> per product")
