@@ -312,8 +312,8 @@ def connection_failure(url: str, exc: BaseException) -> str:
         line = " ".join(str(exc.args[0] if exc.args else "").split())
         return f"{url} answered with something that is not HTTP ({line[:80]!r})"
     if isinstance(exc, http.client.IncompleteRead):
-        short = f", {exc.expected} bytes short of the length it announced" if exc.expected else ""
-        return f"{url} broke off its answer after {len(exc.partial)} bytes{short}"
+        short = f", {exc.expected:,} bytes short of the length it announced" if exc.expected else ""
+        return f"{url} broke off its answer after {len(exc.partial):,} bytes{short}"
     if isinstance(exc, http.client.HTTPException):
         return f"{url} sent a malformed HTTP answer ({type(exc).__name__}: {exc})"
     if isinstance(exc, ConnectionResetError):

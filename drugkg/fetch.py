@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from drugkg.engine import connection_failure
 from drugkg.errors import UsageError
 
 DAILYMED = "https://dailymed.nlm.nih.gov/dailymed"
@@ -255,7 +256,7 @@ def _download(set_id: str, url: str, timeout: float, max_bytes: int) -> bytes:
         raise FetchError(set_id, url, f"cannot reach {url} ({detail})",
                          "check the network and --base-url, then try again") from None
     if isinstance(error, (http.client.HTTPException, OSError)):
-        raise FetchError(set_id, url, _connection_failure(url, error), _CHECK_URL) from None
+        raise FetchError(set_id, url, connection_failure(url, error), _CHECK_URL) from None
     raise error  # a bug, not a network fault: let it show
 
 
@@ -285,19 +286,3 @@ def _get(url: str, timeout: float, max_bytes: int, stop: threading.Event) -> byt
             raise http.client.IncompleteRead(body, response.length)
         return body
 
-
-def _connection_failure(url: str, exc: BaseException) -> str:
-    """What went wrong talking to ``url``, in words, for an exception from ``http.client`` or the socket."""
-    if isinstance(exc, http.client.RemoteDisconnected):
-        return f"{url} closed the connection without answering"
-    if isinstance(exc, http.client.BadStatusLine):
-        line = " ".join(str(exc.args[0] if exc.args else "").split())
-        return f"{url} answered with something that is not HTTP ({line[:80]!r})"
-    if isinstance(exc, http.client.IncompleteRead):
-        short = f", {exc.expected:,} bytes short of the length it announced" if exc.expected else ""
-        return f"{url} broke off its answer after {len(exc.partial):,} bytes{short}"
-    if isinstance(exc, http.client.HTTPException):
-        return f"{url} sent a malformed HTTP answer ({type(exc).__name__}: {exc})"
-    if isinstance(exc, ConnectionResetError):
-        return f"{url} reset the connection"
-    return f"the connection to {url} failed ({getattr(exc, 'strerror', None) or exc})"
