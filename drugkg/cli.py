@@ -109,11 +109,11 @@ def cmd_query(args: argparse.Namespace) -> int:
         )
         engine.write_result(result, args.format, sys.stdout.buffer, {"id": _base_iri(args.store)})
     else:
-        prefixes = {"id": _base_iri(args.store)}
+        # opened first, here: the store's own threads and caches before the deep stack's address space
+        store, prefixes = engine.open_store(args.store), {"id": _base_iri(args.store)}
 
-        def run() -> None:  # on one thread: pyoxigraph's answers may not cross threads
-            result = engine.run_local(engine.open_store(args.store), text, source)
-            engine.write_result(result, args.format, sys.stdout.buffer, prefixes)
+        def run() -> None:  # on one thread: pyoxigraph's answers may not cross threads (the store may)
+            engine.write_result(engine.run_local(store, text, source), args.format, sys.stdout.buffer, prefixes)
 
         # pyoxigraph parses and evaluates recursively: on a deep stack, as the server's workers do
         engine.on_deep_stack(run)

@@ -143,13 +143,23 @@ def on_deep_stack(function, *args):
                 seen = seen.__cause__ or seen.__context__
             outcome.append((False, exc))
 
-    previous = threading.stack_size(DEEP_STACK)
-    try:
-        thread = threading.Thread(target=call, name="drugkg-deep-stack")
-        thread.start()
-    finally:
-        threading.stack_size(previous)
-    thread.join()
+    previous = threading.stack_size()
+    started = None
+    for size in (DEEP_STACK, DEEP_STACK // 8, 0):  # less where the address space is limited (ulimit -v)
+        threading.stack_size(size)
+        try:
+            thread = threading.Thread(target=call, name="drugkg-deep-stack")
+            thread.start()
+            started = thread
+            break
+        except RuntimeError:  # "can't start new thread": no room for a stack that size
+            continue
+        finally:
+            threading.stack_size(previous)
+    if started is None:
+        call()  # not even a thread of the usual size: on this one
+    else:
+        started.join()
     ok, value = outcome[0]
     if not ok:
         raise value

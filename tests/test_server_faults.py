@@ -227,6 +227,24 @@ def test_the_cli_refuses_deep_nesting_and_runs_long_chains(built, tmp_path, caps
     assert (result.returncode, result.stdout) == (0, b"v3999\r\n3999\r\n"), result.stderr
 
 
+def test_the_cli_runs_queries_in_a_limited_address_space(built, tmp_path):
+    """Under ``ulimit -v`` too small for a 1 GB stack, ``drugkg query`` falls back to a smaller one (it aborted when
+    the deep stack was reserved before the store opened its own threads)."""
+    import resource
+
+    query = tmp_path / "one.rq"
+    query.write_text("SELECT ?s WHERE { <https://w3id.org/drugkg/id/hemgenix> a ?s } ORDER BY ?s")
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1_200_000_000, 1_200_000_000))
+
+    result = subprocess.run([sys.executable, "-m", "drugkg.cli", "query", "--store", str(built.out), "--file",
+                             str(query), "--format", "csv"], capture_output=True, timeout=120, preexec_fn=limit)
+    types = ("AAVGeneTherapy", "DrugProduct", "MonitoredDrug")  # asserted and inferred, as the store holds them
+    expected = "s\r\n" + "".join(f"https://w3id.org/drugkg/ontology#{name}\r\n" for name in types)
+    assert (result.returncode, result.stdout.decode()) == (0, expected), result.stderr
+
+
 # ------------------------------------------------------------------------------------------------------- workers
 
 ASK = "ASK { ?s ?p ?o }"
