@@ -2,8 +2,7 @@
 whole, every other table of those labels ignored, and small tables that the rule must refuse, each with its reason.
 
 Every expected value on the shared labels was read by hand from the XML; the comment names the file and line.
-Each row's ``line`` is the ``<table>`` line: the reader does not record the line of a ``<tr>``, so the row lines
-cited in the comments are for the reader of this file, not asserted.
+Each row's ``line`` is the line of its own ``<tr>``, asserted; its cells stand on the lines below, as cited.
 """
 
 from __future__ import annotations
@@ -79,12 +78,15 @@ def test_humira_table_1(humira):
     assert len(table.rows) == 17
     assert table.rows[:3] == (
         # line 1721: category "Respiratory" (line 1716, "Adverse Reaction (Preferred Term)", is superseded by it)
-        ReactionRow("Upper respiratory infection", "Respiratory", ((0, "17"), (1, "13")), (), 1702),  # 1727-1729
-        ReactionRow("Sinusitis", "Respiratory", ((0, "11"), (1, "9")), (), 1702),  # lines 1732-1734
-        ReactionRow("Flu syndrome", "Respiratory", ((0, "7"), (1, "6")), (), 1702),  # lines 1737-1739
+        # <tr> lines 1726, 1731, 1736; cells on 1727-1729, 1732-1734, 1737-1739
+        ReactionRow("Upper respiratory infection", "Respiratory", ((0, "17"), (1, "13")), (), 1726),
+        ReactionRow("Sinusitis", "Respiratory", ((0, "11"), (1, "9")), (), 1731),
+        ReactionRow("Flu syndrome", "Respiratory", ((0, "7"), (1, "6")), (), 1736),
     )
-    # line 1792: category "Other"; lines 1828-1830
-    assert table.rows[-1] == ReactionRow("Hypertension", "Other", ((0, "5"), (1, "3")), (), 1702)
+    # line 1792: category "Other"; <tr> 1827, cells 1828-1830
+    assert table.rows[-1] == ReactionRow("Hypertension", "Other", ((0, "5"), (1, "3")), (), 1827)
+    # every row on its own <tr>: 17 distinct lines inside the table, none the table's
+    assert len({r.line for r in table.rows}) == 17 and all(1702 < r.line < 1833 for r in table.rows)
 
 
 def test_humira_categories_and_footnotes(humira):
@@ -144,17 +146,19 @@ LIPITOR_ARMS = (Arm("Any dose", 8755, ()), Arm("10 mg", 3908, ()), Arm("20 mg", 
 NOTE_1 = "[1] Adverse Reaction ≥ 2% in any dose greater than placebo"  # the <footnote> in the reaction column's <th>
 
 
-def lipitor_rows(line):
-    """The first three and the last row of LIPITOR's Table 2: identical in both labels but for the table line."""
+def lipitor_rows(*lines):
+    """The first three and the last row of LIPITOR's Table 2: the same in both labels but for their <tr>
+    lines."""
+    first, second, third, last = lines
     return (
         ReactionRow("Nasopharyngitis", None, ((0, "8.3"), (1, "12.9"), (2, "5.3"), (3, "7.0"), (4, "4.2"),
-                                              (5, "8.2")), (NOTE_1,), line),
+                                              (5, "8.2")), (NOTE_1,), first),
         ReactionRow("Arthralgia", None, ((0, "6.9"), (1, "8.9"), (2, "11.7"), (3, "10.6"), (4, "4.3"),
-                                         (5, "6.5")), (NOTE_1,), line),
+                                         (5, "6.5")), (NOTE_1,), second),
         ReactionRow("Diarrhea", None, ((0, "6.8"), (1, "7.3"), (2, "6.4"), (3, "14.1"), (4, "5.2"),
-                                       (5, "6.3")), (NOTE_1,), line),
+                                       (5, "6.3")), (NOTE_1,), third),
         ReactionRow("Pharyngolaryngeal pain", None, ((0, "2.3"), (1, "3.9"), (2, "1.6"), (3, "2.8"), (4, "0.7"),
-                                                     (5, "2.1")), (NOTE_1,), line),
+                                                     (5, "2.1")), (NOTE_1,), last),
     )
 
 
@@ -174,9 +178,9 @@ def test_lipitor_orig_table_2(lipitor_orig):
     # lines 2038-2043: <th>Any dose<br/>N=8755 </th> ... <th>Placebo<br/>N=7311</th>
     assert table.arms == LIPITOR_ARMS
     assert len(table.rows) == 12
-    first, second, third, last = lipitor_rows(2025)
-    # lines 2048-2054, 2057-2063, 2066-2072; 2147-2153. Bare numbers: the caption states "(% of patients)";
-    # "7.0" stays "7.0"
+    # <tr> lines 2047, 2056, 2065 (cells 2048-2054, 2057-2063, 2066-2072); 2146 (cells 2147-2153). Bare
+    # numbers: the caption states "(% of patients)"; "7.0" stays "7.0"
+    first, second, third, last = lipitor_rows(2047, 2056, 2065, 2146)
     assert table.rows[:3] == (first, second, third)
     assert table.rows[-1] == last
     assert all(r.footnotes == (NOTE_1,) and r.category is None for r in table.rows)
@@ -213,9 +217,10 @@ def test_lipitor_repack_table_2(lipitor_repack):
         LIPITOR_CAPTION)
     assert table.arms == LIPITOR_ARMS  # lines 698-703
     assert len(table.rows) == 12
-    first, second, third, last = lipitor_rows(685)
-    assert table.rows[:3] == (first, second, third)  # lines 708-714, 717-723, 726-732
-    assert table.rows[-1] == last  # lines 807-813
+    # <tr> lines 707, 716, 725 (cells 708-714, 717-723, 726-732); 806 (cells 807-813)
+    first, second, third, last = lipitor_rows(707, 716, 725, 806)
+    assert table.rows[:3] == (first, second, third)
+    assert table.rows[-1] == last
     assert all(r.footnotes == (NOTE_1,) for r in table.rows)  # line 696: the <footnote> in the first <th>
 
 
@@ -341,6 +346,21 @@ def test_shapes_the_rule_does_not_read():
     assert refusal(table(("", "12%", "7%"))) == "a row of rates has no reaction in its first cell (rates '12% | 7%')"
 
 
+def test_each_row_keeps_its_own_line_when_note_and_blank_rows_are_dropped():
+    # lines as the reader gives them: header 10; body 11 (a note row), 12 (blank), 13, 14 (a category), 15
+    note = ("* Includes dizziness",) * 3
+    body = (note, ("", "", ""), ("Headache*", "12%", "7%"), ("Nervous system", "", ""),
+            ("Dizziness", "3%", "2%"))
+    t = Table("t1", "Table 1", (HEADER,), body, (), (), 7, (10,), (11, 12, 13, 14, 15))
+    assert [(r.reaction, r.category, r.line) for r in read_table(t, "s1").rows] == [
+        ("Headache", None, 13), ("Dizziness", "Nervous system", 15)]
+    # a table built by hand without row lines: every row cites the table's line
+    by_hand = read_table(table(("Headache", "12%", "7%"), ("Nausea", "9%", "8%")), "s1")
+    assert [r.line for r in by_hand.rows] == [7, 7]
+    with pytest.raises(ValueError, match="5 rows in a group but 4 row lines"):
+        read_table(Table("t1", "Table 1", (HEADER,), body, (), (), 7, (10,), (11, 12, 13, 14)), "s1")
+
+
 def test_a_problem_names_the_table_by_id_else_caption_else_position():
     bad = ("Headache", "<1", "7%")
     assert read_table(table(bad), "s1").table == "t1"
@@ -395,6 +415,11 @@ def test_colspan_and_rowspan_in_the_header_and_footnote_markers_on_reactions(tmp
         ("Pruritus", ((0, "2"), (1, "2.0"), (2, "1")), ("[1] Includes erythematous rash",)),
         ("Nausea", ((0, "0.5"), (1, "1"), (2, "0")), ("† Includes vomiting",)),
     ]
+    # each row's line is its own <tr>'s, though the <tfoot> note row before the <tbody> was dropped
+    lines = Path(label.path).read_text(encoding="utf-8").splitlines()
+    assert [r.line for r in read.rows] == [n for n, line in enumerate(lines, 1)
+                                           if line.startswith("<tr><td>") and "%</td>" in line]
+    assert len({r.line for r in read.rows}) == 3 and read.line not in {r.line for r in read.rows}
 
 
 def test_only_tables_under_adverse_reactions_are_considered(tmp_path):

@@ -161,6 +161,12 @@ def test_humira_adverse_reaction_table_without_thead(labels):
                                    ("", "(N=705)", "(N=690)"))
     assert ("Upper respiratory infection", "17%", "13%") in table.body_rows  # lines 1727-1729
     assert "\nUpper respiratory infection | 17% | 13%\n" in section.text
+    # each row's <tr> line: 1705 and 1710, the arm names and sizes; 1726, the <tr> of "Upper respiratory
+    # infection" (its cells on 1727-1729); 1832, the last <tr>, the "* Laboratory test abnormalities" note row
+    assert (len(table.body_lines), table.header_lines, table.footer_lines) == (25, (), ())
+    assert table.body_lines[:2] == (1705, 1710)
+    assert table.body_lines[table.body_rows.index(("Upper respiratory infection", "17%", "13%"))] == 1726
+    assert table.body_lines[-1] == 1832
 
 
 # ---------------------------------------------------------------------------------------------- lipitor-orig.xml
@@ -197,11 +203,17 @@ def test_lipitor_table_with_thead_and_footnotes(labels):
                                   "40 mg N=604", "80 mg N=4055", "Placebo N=7311"),)
     assert table.body_rows[0] == ("Nasopharyngitis", "8.3", "12.9", "5.3", "7.0", "4.2", "8.2")
     assert table.footnotes == ("[1] Adverse Reaction ≥ 2% in any dose greater than placebo",)
+    # line 2035: the <thead>'s one <tr>; 2047: the <tr> of "Nasopharyngitis" (its cells on 2048-2054), 2056 of
+    # "Arthralgia"; 2146: the last <tr>, "Pharyngolaryngeal pain"
+    assert (table.header_lines, len(table.body_lines), table.footer_lines) == ((2035,), 12, ())
+    assert table.body_lines[:2] == (2047, 2056) and table.body_lines[-1] == 2146
     tnt = next(s for s in labels["lipitor-orig.xml"].sections if s.line == 3113).tables[0]
     # line 3148: TABLE 5, header cells with colspan="2" are repeated over the columns they span; a <tfoot>
     assert tnt.header_rows[0][1:3] == ("Atorvastatin 10 mg (N=5006)", "Atorvastatin 10 mg (N=5006)")
     assert len(tnt.footer_rows) == 1 and len(set(tnt.footer_rows[0])) == 1
     assert tnt.footnotes[0] == "[1] Atorvastatin 80 mg: atorvastatin 10 mg"
+    # lines 3157 (<thead><tr>), 3165 (<tfoot><tr>, stated before the <tbody>), 3170 (the first <tbody><tr>)
+    assert (tnt.header_lines, tnt.footer_lines, tnt.body_lines[0]) == ((3157,), (3165,), 3170)
 
 
 # -------------------------------------------------------------------------------------------- lipitor-repack.xml

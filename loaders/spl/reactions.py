@@ -5,7 +5,10 @@ LOINC 34084-4 (ADVERSE REACTIONS SECTION), or nested under one, are considered; 
 A table is read whole or not at all: when the rule below cannot read every row of it unambiguously, it becomes a
 :class:`TableProblem` naming the table and the reason, and none of its rows is kept. Values are kept as stated:
 the reaction text with its footnote markers moved to ``footnotes``, percents as the decimal string of the cell
-(``"7.0"`` stays ``"7.0"``), arm sizes as the header states them.
+(``"7.0"`` stays ``"7.0"``), arm sizes as the header states them. Each row's ``line`` is the line of its own
+``<tr>`` (the reader's ``header_lines``/``body_lines``/``footer_lines``), so provenance points at the row
+that states the fact; a :class:`~loaders.spl.read.Table` built by hand without row lines gives every row the
+table's line.
 
 The rule (docs/label-model.md, section 5, with the changes listed after it), on the reader's rows
 (``header_rows + body_rows + footer_rows``, colspan and rowspan already expanded by repeating the cell):
@@ -97,7 +100,7 @@ class ReactionRow:
     category: str | None  # the last category row above it (a body system, "Laboratory Tests"), markers removed
     rates: tuple[tuple[int, str], ...]  # (arm index into ReactionTable.arms, percent as stated: "17", "7.0")
     footnotes: tuple[str, ...]  # the notes the row's markers point to, each "marker text"
-    line: int  # the <table> element's line: the reader does not record the line of each <tr>
+    line: int  # the line of the row's own <tr> (the table's line for a hand-built Table without row lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +179,16 @@ def _in_adverse_reactions(section: Section, by_id: dict[str, Section]) -> bool:
     return False
 
 
+def _row_lines(rows: tuple, lines: tuple[int, ...], table_line: int) -> tuple[int, ...]:
+    """The <tr> line of each row of one group; the table's line for every row when the group states none."""
+    if not lines:
+        return (table_line,) * len(rows)
+    if len(lines) != len(rows):
+        raise ValueError(f"the table at line {table_line} has {len(rows)} rows in a group but {len(lines)} "
+                         "row lines")
+    return lines
+
+
 def _words(text: str) -> str:
     """Whitespace collapsed, no-break spaces included (the reader keeps those as stated)."""
     return " ".join(text.split())
@@ -216,6 +229,9 @@ class _Rule:
     def read(self) -> tuple[tuple[Arm, ...], tuple[ReactionRow, ...]]:
         t = self.table
         rows = [*t.header_rows, *t.body_rows, *t.footer_rows]
+        lines = [*_row_lines(t.header_rows, t.header_lines, t.line),
+                 *_row_lines(t.body_rows, t.body_lines, t.line),
+                 *_row_lines(t.footer_rows, t.footer_lines, t.line)]  # each row's <tr> line
         if not rows:
             self.fail("the table has no rows")
         width = len(rows[0])
@@ -231,12 +247,14 @@ class _Rule:
             if match is None:  # the reader always writes "[n] text"; anything else is not its footnote
                 self.fail(f"the footnote {note!r} has no [n] marker")
             self.add_note(match.group(1), _words(match.group(2)))
-        kept = []
-        for row in rows:
+        kept = []  # the rows that are neither notes nor blank
+        kept_lines = []  # the <tr> line of each kept row (carried along: not an index into the table's rows)
+        for row, line in zip(rows, lines, strict=True):
             if _spans_all(row) and _NOTE_START.match(row[0].strip()):
                 self.note_row(row[0])
             elif any(cell.strip() for cell in row):
                 kept.append(row)
+                kept_lines.append(line)
         first = next((i for i, row in enumerate(kept) if all(_is_rate(c) for c in row[1:])), None)
         if first is None:
             for row in kept:  # name the first row of values that failed, if there is one
@@ -251,7 +269,7 @@ class _Rule:
             every_row += self.resolve(_split_markers(title[0])[1], title[0])
         for header in headers:
             every_row += self.resolve(_split_markers(header[0])[1], header[0])
-        return arms, self.body(kept[first:], category, every_row)
+        return arms, self.body(list(zip(kept[first:], kept_lines[first:], strict=True)), category, every_row)
 
     def add_note(self, marker: str, text: str) -> None:
         if not text:
@@ -343,11 +361,13 @@ class _Rule:
         if not any(_SAYS_PERCENT.search(text) for text in stated):
             self.fail("the rates are bare numbers and neither the caption nor a header cell says they are percents")
 
-    def body(self, rows, category_row, every_row: list[str]) -> tuple[ReactionRow, ...]:
+    def body(self, rows: list[tuple[tuple[str, ...], int]], category_row,
+             every_row: list[str]) -> tuple[ReactionRow, ...]:
+        """The rows from the first data row on, each with its <tr> line, read into reaction rows."""
         category, category_notes = self.category(category_row)
         under_category = 0
         out: list[ReactionRow] = []
-        for row in rows:
+        for row, line in rows:
             arms = row[1:]
             if all(_is_rate(c) for c in arms):
                 reaction, markers = _split_markers(row[0])
@@ -355,7 +375,7 @@ class _Rule:
                     self.fail(f"a row of rates has no reaction in its first cell (rates {' | '.join(arms)!r})")
                 notes = every_row + category_notes + self.resolve(markers, row[0])
                 rates = tuple((i, _RATE.fullmatch(c.strip()).group(1)) for i, c in enumerate(arms))
-                out.append(ReactionRow(reaction, category, rates, tuple(dict.fromkeys(notes)), self.table.line))
+                out.append(ReactionRow(reaction, category, rates, tuple(dict.fromkeys(notes)), line))
                 under_category += 1
             elif _spans_all(row) or not any(c.strip() for c in arms):
                 if category is not None and under_category == 0:

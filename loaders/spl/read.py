@@ -243,6 +243,9 @@ class Table:
     """A table of a section's text, cells rendered as text; colspan and rowspan expanded (the text repeated).
 
     Footnote markers ``[n]`` stay in the cells; ``footnotes`` holds ``"[n] text"`` in the table's numbering.
+    ``header_lines``, ``body_lines`` and ``footer_lines`` hold the line of each row's ``<tr>``, one per row of
+    ``header_rows``, ``body_rows`` and ``footer_rows``; the reader always fills them (a table built by hand
+    may leave them empty).
     """
 
     table_id: str | None  # the table element's ID attribute
@@ -251,7 +254,10 @@ class Table:
     body_rows: tuple[tuple[str, ...], ...]  # tbody (and rows placed directly in the table)
     footer_rows: tuple[tuple[str, ...], ...]  # tfoot
     footnotes: tuple[str, ...]
-    line: int
+    line: int  # the <table> element's line
+    header_lines: tuple[int, ...] = ()  # the <tr> line of each header row
+    body_lines: tuple[int, ...] = ()  # the <tr> line of each body row
+    footer_lines: tuple[int, ...] = ()  # the <tr> line of each footer row
 
 
 @dataclass(frozen=True, slots=True)
@@ -975,6 +981,7 @@ class _Reader:
         caption_el = _kid(el, "caption")
         caption = _one_line(_clean(self.inline(caption_el, notes))) if caption_el is not None else ""
         groups = {"thead": [], "tbody": [], "tfoot": []}
+        row_lines: dict[str, list[int]] = {"thead": [], "tbody": [], "tfoot": []}  # each <tr>'s line
         text_rows: dict[str, list[str]] = {"thead": [], "tbody": [], "tfoot": []}
         for child in el:
             name = _NAME.get(child.tag)
@@ -984,12 +991,14 @@ class _Reader:
                 name, rows = "tbody", [child]
             else:
                 continue
-            grid = self.grid(rows, notes)
+            grid = self.grid(rows, notes)  # one grid row per <tr>, in order
             groups[name].extend(grid[0])
+            row_lines[name].extend(tr.sourceline for tr in rows)
             text_rows[name].extend(grid[1])
         self._tables = saved
         table = Table(_attr(el, "ID"), caption, tuple(groups["thead"]), tuple(groups["tbody"]),
-                      tuple(groups["tfoot"]), tuple(notes.texts), el.sourceline)
+                      tuple(groups["tfoot"]), tuple(notes.texts), el.sourceline, tuple(row_lines["thead"]),
+                      tuple(row_lines["tbody"]), tuple(row_lines["tfoot"]))
         self._tables.append(table)
         lines = [caption] if caption else []
         lines += text_rows["thead"] + text_rows["tbody"] + text_rows["tfoot"] + notes.texts
