@@ -40,8 +40,9 @@ _TYPED = {"integer", "decimal", "double", "boolean", "date", "dateTime", "string
 # One alternation, tried left to right, that splits SPARQL text into the tokens binding and the server's checks care
 # about, by SPARQL's own lexical rules (its grammar, section 19.8): comments (ended by a carriage return or a line
 # feed), strings and IRIs are single tokens, so a '{', 'WHERE', 'SERVICE' or '?_x' inside them is never taken for
-# syntax; a prefixed name (its prefix may be empty or non-ASCII) is one 'word', so 'ex:SERVICE' and ':SERVICE' are
-# names, not keywords. Compiled on first use (3 ms).
+# syntax; a prefixed name (its prefix may be empty or non-ASCII) is one 'word' of the characters a name may hold
+# (PN_LOCAL: no ']', '|', '/' or '#' unless escaped), so 'ex:SERVICE' and ':SERVICE' are names, not keywords, and
+# ':x]SERVICE' is a name and a keyword. Compiled on first use (3 ms).
 _TOKEN_PATTERN = (
     r"""(?P<comment>\#[^\r\n]*)
       | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
@@ -49,7 +50,8 @@ _TOKEN_PATTERN = (
       | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
       | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
       | (?P<open>\{) | (?P<close>\})
-      | (?P<word>(?:[A-Za-z_\u00C0-\uFFFF][A-Za-z0-9_\-.\u00B7-\uFFFF]*)?:[^\s{}()<>"',;]*
+      | (?P<word>(?:[A-Za-z_\u00C0-\uFFFF][A-Za-z0-9_\-.\u00B7-\uFFFF]*)?:
+                   (?:[A-Za-z0-9_\-.:\u00B7-\uFFFF]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?\#@%])*
                  |[A-Za-z_][A-Za-z0-9_\-]*)
       | (?P<other>.)"""
 )
@@ -221,9 +223,38 @@ class SavedQuery(namedtuple("SavedQuery", "name path text summary description ta
         return f"{self.text[:at]}\n{block}\n{self.text[at:]}"
 
 
+_ENDS_OPERAND = frozenset(("var", "string", "iri", "word"))
+
+
 def _tokens(text: str):
-    for match in _token_regex().finditer(text):
-        yield match.lastgroup, match.group(), match.end()
+    """(kind, token, end offset) for each token of ``text``, by :data:`_TOKEN_PATTERN`, with one rule of context:
+    inside parentheses (an expression), a '<' right after an operand (a variable, literal, IRI, name, number or
+    closing bracket) is the less-than operator, not the start of an IRI. SPARQL's grammar decides this by context,
+    and a lexer that does not would read ``FILTER(?a<(1))SERVICE?u#>`` as one IRI and miss the SERVICE after it.
+
+    >>> [t for _, t, _ in _tokens("FILTER(?a<(1))SERVICE?u#>") if t.strip()][:6]
+    ['FILTER', '(', '?a', '<', '(', '1']
+    >>> [k for k, _, _ in _tokens("FILTER(?a = <http://e.org/a>)")][-2:]
+    ['iri', 'other']
+    """
+    regex = _token_regex()
+    pos, end_of_text = 0, len(text)
+    brackets: list[str] = []
+    operand = False  # whether the last significant token ends an operand
+    while pos < end_of_text:
+        if text[pos] == "<" and operand and brackets and brackets[-1] == "(":
+            kind, token, end = "other", "<", pos + 1
+        else:
+            match = regex.match(text, pos)
+            kind, token, end = match.lastgroup, match.group(), match.end()
+        if kind == "open" or token in _OPENERS:
+            brackets.append(token)
+        elif (kind == "close" or token in _CLOSERS) and brackets:
+            brackets.pop()
+        if kind != "comment" and not (kind == "other" and token.isspace()):
+            operand = kind in _ENDS_OPERAND or token in _CLOSERS or token.isdigit()
+        yield kind, token, end
+        pos = end
 
 
 _OPENERS, _CLOSERS, _UNARY = frozenset("({["), frozenset(")}]"), frozenset("!+-^")

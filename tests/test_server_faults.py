@@ -91,11 +91,14 @@ SERVICE_QUERIES = [
     "SELECT * WHERE {{ # x\nSERVICE <http://127.0.0.1:{port}/x> {{ ?s ?p ?o }} }}",
     "SELECT * WHERE {{ # x\r\nservice silent <http://127.0.0.1:{port}/x> {{ ?s ?p ?o }} }}",
     "SELECT * WHERE {{ <urn:a#b> <urn:p> ?o . SeRvIcE <http://127.0.0.1:{port}/x> {{ ?s ?p ?o }} }}",
+    # after an operand inside parentheses '<' is less-than: '<(1))SERVICE?u#>' is no IRI, and SERVICE follows
+    "SELECT * WHERE {{ BIND(<http://127.0.0.1:{port}/x> AS ?u) FILTER(?u<(1))SERVICE?u#>\n{{ ?s ?p ?o }} }}",
 ]
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
-@pytest.mark.parametrize("template", SERVICE_QUERIES, ids=["cr-comment", "lf-comment", "crlf-silent", "mixed-case"])
+@pytest.mark.parametrize("template", SERVICE_QUERIES,
+                         ids=["cr-comment", "lf-comment", "crlf-silent", "mixed-case", "less-than-not-iri"])
 def test_service_is_refused_and_no_request_leaves(template, method, guarded, listener):
     status, _, body = sparql(guarded, template.format(port=listener.port), method=method)
     assert (status, body.decode()) == (403, NO_SERVICE + "\n")
@@ -116,14 +119,19 @@ ENGINE_CASES = [
     ("SELECT ?SERVICE WHERE {{ ?SERVICE ?p <http://127.0.0.1:{port}/x#SERVICE> }}", False),
     ("SELECT * WHERE {{ <http://127.0.0.1:{port}/#> ?p ?o OPTIONAL {{ SERVICE <http://127.0.0.1:{port}/x> {{ ?s ?p ?o }} }} }}", True),
     ("SELECT * WHERE {{ VALUES ?x {{ 1 }} service\r\n<http://127.0.0.1:{port}/x>{{?s ?p ?o}} }}", True),
+    # a name ends where SPARQL ends it: ']' is no part of ':x'
+    ("PREFIX : <http://e.org/> SELECT * WHERE {{ [ :p? :x]SERVICE <http://127.0.0.1:{port}/x> {{ ?a ?b ?c }} }}", True),
+    ("SELECT * WHERE {{ ?s ?p ?o FILTER(?o = <http://127.0.0.1:{port}/SERVICE>) }}", False),
 ]
 
 
 @pytest.mark.parametrize("template, calls", ENGINE_CASES)
 def test_the_service_check_agrees_with_the_engine(template, calls, listener):
     text = template.format(port=listener.port)
+    store = ox.Store()  # one triple, so that a pattern joined with the SERVICE has a solution
+    store.add(ox.Quad(ox.NamedNode("http://e.org/a"), ox.NamedNode("http://e.org/p"), ox.NamedNode("http://e.org/x")))
     try:
-        list(ox.Store().query(text))
+        list(store.query(text))
     except OSError:  # the listener closed the connection without an answer
         pass
     assert (listener.connections > 0) == calls, "the engine and this test disagree on the case"
@@ -171,6 +179,10 @@ def test_the_servers_workers_run_sandboxed(guarded):
     ("SELECT * WHERE " + "{" * 30_000 + " ?s ?p ?o " + "}" * 30_000, 30_000),
     ("SELECT * WHERE { ?s ?p ?o FILTER(" + "(" * 30_000 + "true" + ")" * 30_000 + ") }", 30_002),
     ("SELECT * WHERE { ?s ?p ?o FILTER(" + "!" * 30_000 + "true) }", 30_002),
+    # nesting hidden from a looser lexer: inside what looked like an IRI ('<' after an operand is less-than) or a
+    # prefixed name (']' and '[' are no part of a name)
+    ("SELECT * WHERE { ?s ?p ?o FILTER(?o<" + "(" * 200 + "1" + ")" * 200 + "&&?o>0) }", 202),
+    ("PREFIX : <http://e.org/> SELECT * WHERE { ?s " + "[:p" * 200 + " 1" + "]" * 200 + " }", 201),
 ])
 def test_deep_nesting_is_refused_before_parsing(query, depth, guarded):
     before = worker_pids(guarded)
