@@ -254,6 +254,23 @@ class Stage:
         if not (self.out.is_dir() and not self.out.is_symlink()):
             os.replace(link, self.out)
             return
+        # A server holding a real folder reads it by its name, which the exchange gives to the link: refuse rather
+        # than switch its files under it (a link is switched while servers keep their own version folder).
+        served = os.open(self.out, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            fcntl.flock(served, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(served)
+            raise UsageError(
+                f"{self.shown}/ is a folder written by an older drugkg, and a running 'drugkg serve' (or query, or "
+                f"push) is reading it; stop it and build again: from then on {self.shown} is a link, which a build "
+                f"switches while servers keep reading their own version") from None
+        try:
+            self._exchange_folder(link)
+        finally:
+            os.close(served)
+
+    def _exchange_folder(self, link: Path) -> None:
         old = Path(tempfile.mkdtemp(prefix=f".{self.name}-old-", dir=self.parent))
         old.rmdir()
         if exchange(link, self.out):
