@@ -391,3 +391,34 @@ def test_every_answer_carries_the_security_headers(path, status, guarded):
         "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
     assert (headers.get("x-content-type-options"), headers.get("x-frame-options")) == ("nosniff", "DENY")
 
+
+
+def test_a_request_cancelled_while_its_worker_is_replaced_loses_no_slot(built):
+    """A request cancelled (its client gone, or the server stopping) while a dead worker is being replaced: the
+    replacement still fills the slot, and no worker is leaked (found in review)."""
+    import asyncio
+
+    from drugkg.server.pool import Pool
+
+    async def scenario() -> tuple[int, int, int]:
+        pool = Pool(built.out, 2, 20.0)  # on-disk: workers start in well under a second
+        pool.start()
+        try:
+            for worker in list(pool._all):
+                os.kill(worker.process.pid, signal.SIGKILL)
+                worker.process.join(10)
+            request = asyncio.create_task(pool.run("size"))
+            await asyncio.sleep(0.05)  # it has taken a dead worker and is starting a fresh one
+            request.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await request
+            for _ in range(200):  # the replacement finishes in the background
+                if pool._idle.qsize() == 2 and all(w is not None and w.alive() for w in pool._idle._queue):
+                    break
+                await asyncio.sleep(0.05)
+            answers = [await pool.run("size") for _ in range(4)]
+            return pool._idle.qsize(), len(pool._all), len(set(answers))
+        finally:
+            pool.close()
+
+    assert asyncio.run(scenario()) == (2, 2, 1)

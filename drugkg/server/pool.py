@@ -220,28 +220,41 @@ class Pool:
             raise Busy() from None
         try:
             if worker is None or not worker.alive():
-                worker = await asyncio.to_thread(self._replace, worker)
+                dead, worker = worker, ...  # the slot is _swap's to fill until it returns
+                worker = await self._swap(dead)
                 if worker is None:
                     raise Unavailable("no query worker could be started (the server's log says why)")
             return await asyncio.to_thread(worker.call, job, args, self.timeout)
         except (QueryTimeout, WorkerLost):
-            worker = await asyncio.to_thread(self._replace, worker)
+            failed, worker = worker, ...
+            worker = await self._swap(failed)
             raise
         except asyncio.CancelledError:
-            # The request was cancelled but the worker may still be busy with its job: never hand it a second one
-            # (it would answer the first); replace it in the background instead.
-            loop, busy = asyncio.get_running_loop(), worker
-            worker = ...  # the slot goes back from the thread below
-
-            def retire() -> None:
-                fresh = self._replace(busy)
-                loop.call_soon_threadsafe(self._idle.put_nowait, fresh)
-
-            loop.run_in_executor(None, retire)
+            if worker is not ...:
+                # The request was cancelled while the worker may still be busy with its job: never hand it a
+                # second one (it would answer the first); replace it in the background instead.
+                busy, worker = worker, ...
+                self._refill_later(asyncio.get_running_loop().run_in_executor(None, self._replace, busy))
             raise
         finally:
             if worker is not ...:
                 self._idle.put_nowait(worker)
+
+    async def _swap(self, worker: Worker | None) -> Worker | None:
+        """A fresh worker in place of ``worker`` (None if none could be started). If the request is cancelled
+        meanwhile, the replacement still goes on and fills the slot when done: no worker is lost or leaked."""
+        replacing = asyncio.get_running_loop().run_in_executor(None, self._replace, worker)
+        try:
+            return await asyncio.shield(replacing)
+        except asyncio.CancelledError:
+            self._refill_later(replacing)
+            raise
+
+    def _refill_later(self, replacing: asyncio.Future) -> None:
+        def refill(done: asyncio.Future) -> None:
+            self._idle.put_nowait(None if done.cancelled() or done.exception() else done.result())
+
+        replacing.add_done_callback(refill)
 
     def _start_worker(self) -> Worker:
         worker = Worker(self.dist, self.base)
@@ -259,7 +272,7 @@ class Pool:
                 self._all.discard(worker)
         try:
             fresh = self._start_worker()
-        except (RuntimeError, OSError) as exc:
+        except Exception as exc:  # noqa: BLE001 - whatever stops a worker starting, its slot stays and is tried again
             log.error("could not start a query worker in place of %s: %s; %d worker(s) left", pid, exc, len(self._all))
             return None
         log.info("stopped query worker %s and started %s", pid, fresh.process.pid)
