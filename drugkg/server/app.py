@@ -195,7 +195,7 @@ class Site:
                     defaults.add(iri_term(p.name, query.defaults[p.name]).value)
         self.param_types = self.pool.call_now("types_of", sorted(defaults))
 
-    def app(self) -> Starlette:
+    def app(self) -> SecurityHeaders:
         routes = [
             Route("/", self.index_page),
             Route("/sparql", self.sparql, methods=["GET", "POST", "OPTIONS"]),
@@ -208,15 +208,15 @@ class Site:
             Route("/void", self.void_page),
             Mount("/static", StaticFiles(packages=[("drugkg", "static")]), name="static"),
         ]
-        middleware = [Middleware(SecurityHeaders),
-                      Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
+        middleware = [Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
                                  allow_headers=["Accept", "Content-Type"], max_age=600)]
         app = Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: self.http_error},
                         lifespan=self._lifespan)
         # Starlette's own redirect of '/queries/' to '/queries' is an absolute URL built from the Host header (an
         # open redirect with 'Host: evil.example'); http_error redirects relatively instead
         app.router.redirect_slashes = False
-        return app
+        # outermost, around Starlette's own error middleware too: a 500 carries the headers as well
+        return SecurityHeaders(app)
 
     @contextlib.asynccontextmanager
     async def _lifespan(self, app):
