@@ -5,7 +5,7 @@ Each answer is read with the project's hardened SPL reader (:func:`loaders.spl.r
 entities, size and depth limits) and must be the label asked for, then it is written as ``<SETID>_<VERSION>.xml``
 so that versions fetched at different times sit side by side (the build keeps each version). A file is written
 whole or not at all: the answer goes to a hidden temporary file in the folder, is checked and fsynced, and is
-renamed into place; an existing file of the same name is never replaced.
+linked into place in one step that fails if the name is taken, so an existing file is never replaced.
 
 >>> label_url("https://dailymed.nlm.nih.gov/dailymed/", "608d4f0d-b19f-46d3-749a-7159aa5f933d")
 'https://dailymed.nlm.nih.gov/dailymed/services/v2/spls/608d4f0d-b19f-46d3-749a-7159aa5f933d.xml'
@@ -189,20 +189,22 @@ def _write_synced(path: Path, data: bytes) -> None:
 
 
 def _place(set_id: str, url: str, tmp: Path, target: Path, body: bytes) -> bool:
-    """Rename ``tmp`` to ``target`` unless ``target`` exists; True if it held the same bytes already."""
+    """Give ``tmp`` the name ``target`` unless ``target`` exists; True if it held the same bytes already.
+
+    A hard link, not a rename: it fails if the name is taken, in one step, so two fetches into the same folder at
+    once can never replace each other's file (the caller removes ``tmp`` afterwards)."""
     try:
-        if target.exists() or target.is_symlink():
+        try:
+            os.link(tmp, target)
+        except FileExistsError:
             if target.read_bytes() == body:
                 return True
             raise FetchError(set_id, url, f"{target} already exists with other content than the answer from {url}",
                              "the same set id and version should be the same document: look at both, then move "
-                             "the old file away and fetch again")
-        # The check and the rename are two steps: a second fetch into the same folder at the same moment could
-        # land between them; both would hold the same set id and version, which DailyMed serves as one document.
-        os.replace(tmp, target)
+                             "the old file away and fetch again") from None
         dir_fd = os.open(target.parent, os.O_RDONLY)
         try:
-            os.fsync(dir_fd)  # the rename itself survives a crash
+            os.fsync(dir_fd)  # the new name survives a crash
         finally:
             os.close(dir_fd)
     except OSError as exc:
