@@ -89,18 +89,22 @@ def held_build(dist: Path) -> Path:
     import fcntl
     import os
 
-    real = Path(os.path.realpath(dist))
-    try:
-        fd = os.open(real, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError:
-        return real
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except OSError:
+    for _ in range(10):  # a build that switched the link and removed the folder meanwhile: resolve again
+        real = Path(os.path.realpath(dist))
+        try:
+            fd = os.open(real, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            # still the folder at that name, and still the one the link names (not removed nor switched meanwhile)
+            if os.path.samestat(os.fstat(fd), os.stat(real)) and Path(os.path.realpath(dist)) == real:
+                _HELD.append(fd)
+                return real
+        except OSError:  # being removed (held exclusively), or gone
+            pass
         os.close(fd)
-        return real
-    _HELD.append(fd)
-    return real
+    return Path(os.path.realpath(dist))
 
 
 def open_store(dist: Path) -> ox.Store:
