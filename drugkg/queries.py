@@ -260,7 +260,7 @@ def _tokens(text: str):
 _OPENERS, _CLOSERS, _UNARY = frozenset("({["), frozenset(")}]"), frozenset("!+-^")
 
 
-def nesting(text: str) -> int:
+def nesting(text: str, tokens: list | None = None) -> int:
     """How deep the query nests: brackets (``{``, ``(``, ``[``) open at once, plus the longest run of unary
     operators (``!``, ``+``, ``-``, ``^``) in a row; comments, strings and IRIs do not count.
 
@@ -269,9 +269,11 @@ def nesting(text: str) -> int:
 
     >>> nesting("SELECT * WHERE { { ?s ?p ?o FILTER(!!(?o > 1)) } } # {{{{")
     5
+
+    ``tokens``, if given, are ``list(_tokens(text))`` already made (the server reads them for several checks).
     """
     depth = deepest = run = 0
-    for kind, token, _ in _tokens(text):
+    for kind, token, _ in _tokens(text) if tokens is None else tokens:
         if kind == "open" or token in _OPENERS:
             depth += 1
         elif kind == "close" or token in _CLOSERS:
@@ -293,9 +295,13 @@ def check_nesting(text: str, source: str) -> None:
     """
     depth = nesting(text)
     if depth > MAX_NESTING:
-        raise UsageError(f"{source}: the query nests {depth} levels deep (brackets and unary operators), past the "
-                         f"limit of {MAX_NESTING}; write it flatter (fewer nested groups, a VALUES block instead of "
-                         f"nested UNIONs)")
+        raise UsageError(f"{source}: {too_deep(depth)}")
+
+
+def too_deep(depth: int, limit: str = "the limit") -> str:
+    """Why a query nesting ``depth`` levels deep is refused, and the fix (``limit`` names whose limit it is)."""
+    return (f"the query nests {depth} levels deep (brackets and unary operators), past {limit} of {MAX_NESTING}; "
+            f"write it flatter (fewer nested groups, a VALUES block instead of nested UNIONs)")
 
 
 def _where_group_start(text: str) -> int | None:

@@ -39,7 +39,7 @@ from drugkg import engine
 from drugkg.errors import UsageError
 from drugkg.prefixes import PREFIXES
 from drugkg.push import asserted_graph, built_base
-from drugkg.queries import MAX_NESTING, _tokens, catalogue, curie, iri_term, nesting
+from drugkg.queries import MAX_NESTING, _tokens, catalogue, curie, iri_term, nesting, too_deep
 from drugkg.server import Settings, media, work
 from drugkg.server.pool import Busy, Pool, QueryTimeout, Unavailable, WorkerFailed
 from drugkg.vocab import DCAT, DCTERMS, DKG_NS, ONTOLOGY_IRI, RDF, RDFS, VOID, WRITE_PREFIXES
@@ -69,21 +69,24 @@ VARY = {"Vary": "Accept"}
 KIND_NAMES = {"solutions": "a SELECT answer", "boolean": "an ASK answer", "graph": "a CONSTRUCT or DESCRIBE answer"}
 
 
-def first_keyword(text: str) -> str | None:
-    """The first query-form or update keyword outside comments, strings and IRIs.
+def first_keyword(text: str, tokens: list | None = None) -> str | None:
+    """The first query-form or update keyword outside comments, strings and IRIs (``tokens``: as for
+    :func:`drugkg.queries.nesting`).
 
     >>> first_keyword("PREFIX ex: <http://e.org/> # SELECT\\nINSERT DATA { ex:a ex:b 'SELECT' }")
     'INSERT'
     """
-    for kind, token, _ in _tokens(text):
+    for kind, token, _ in _tokens(text) if tokens is None else tokens:
         if kind == "word" and token.upper() in QUERY_FORMS | UPDATE_KEYWORDS:
             return token.upper()
     return None
 
 
-def uses_service(text: str) -> bool:
-    """Whether the query calls SERVICE (outside comments, strings and IRIs)."""
-    return any(kind == "word" and token.upper() == "SERVICE" for kind, token, _ in _tokens(text))
+def uses_service(text: str, tokens: list | None = None) -> bool:
+    """Whether the query calls SERVICE (outside comments, strings and IRIs; ``tokens``: as for
+    :func:`drugkg.queries.nesting`)."""
+    return any(kind == "word" and token.upper() == "SERVICE"
+               for kind, token, _ in (_tokens(text) if tokens is None else tokens))
 
 
 def _printable(text: str, limit: int = 300) -> str:
@@ -391,14 +394,13 @@ class Site:
         (status 200), or raise Refusal."""
         if len(text.encode("utf-8")) > self.settings.max_query_bytes:
             raise Refusal(413, self._too_long())
-        depth = nesting(text)
+        tokens = list(_tokens(text))  # read once for the three checks below
+        depth = nesting(text, tokens)
         if depth > MAX_NESTING:
-            raise Refusal(400, f"the query nests {depth} levels deep (brackets and unary operators), past this "
-                               f"server's limit of {MAX_NESTING}; write it flatter (fewer nested groups, a VALUES "
-                               f"block instead of nested UNIONs)")
-        if first_keyword(text) in UPDATE_KEYWORDS:
+            raise Refusal(400, too_deep(depth, "this server's limit"))
+        if first_keyword(text, tokens) in UPDATE_KEYWORDS:
             raise Refusal(403, READ_ONLY)
-        if uses_service(text):
+        if uses_service(text, tokens):
             raise Refusal(403, NO_SERVICE)
         dataset = self._dataset(params)
         results_fmt, graph_fmt, explicit = self._formats(request, params)
