@@ -681,34 +681,29 @@ def _run(command: str, *extra: str) -> int:
     return main(["validate", "--data", DATA, *extra])
 
 
+# (input, its file, the line to break, the broken line, the options that pass it, what the parser says)
+NOT_TURTLE = {
+    "ontology": (ONTOLOGY, "bad.ttl", "dcterms:title a owl:AnnotationProperty .\n",
+                 f"dcterms:title a owl:AnnotationProperty ;; ] .  {MARK}\n", ("--ontology",),
+                 "the ontology is not valid Turtle: ] is not a valid subject or graph name"),
+    "shapes": (REPO / "ontology" / "shapes.ttl", "bad-shapes.ttl", "@prefix dcterms: <http://purl.org/dc/terms/> .\n",
+               f"@prefix dcterms: <http://purl.org/dc/terms/> .\nundeclared:x a dkgsh:Y .  {MARK}\n",
+               ("--ontology", str(ONTOLOGY), "--shapes"),
+               "the SHACL shapes file is not valid Turtle: The prefix undeclared: has not been declared"),
+}
+
+
 @pytest.mark.parametrize("command", ["build", "validate"])
-def test_ontology_that_is_not_turtle(workspace: Path, capsys: pytest.CaptureFixture, command: str) -> None:
+@pytest.mark.parametrize("kind", NOT_TURTLE)
+def test_input_that_is_not_turtle(workspace: Path, capsys: pytest.CaptureFixture, command: str, kind: str) -> None:
     """Before: exit 1 with a SyntaxError traceback. Now: exit 2 with the file, line, column and the parser's message."""
-    given, line, column = _broken_copy(workspace, ONTOLOGY, "bad.ttl", "dcterms:title a owl:AnnotationProperty .\n",
-                                       f"dcterms:title a owl:AnnotationProperty ;; ] .  {MARK}\n")
-    rc = _run(command, "--ontology", given)
+    source, name, line_text, broken, options, said = NOT_TURTLE[kind]
+    given, line, column = _broken_copy(workspace, source, name, line_text, broken)
+    rc = _run(command, *options, given)
     captured = capsys.readouterr()
     suffix = "; nothing was written." if command == "build" else ""
     assert captured.err.splitlines()[-1] == (
-        f"drugkg: error: {given}:{line}:{column}: the ontology is not valid Turtle: ] is not a valid subject or graph name "
-        f"(fix the Turtle at this line and column){suffix}")
-    assert "Traceback" not in captured.err
-    assert rc == 2
-    assert captured.out == ""
-    assert_nothing_written(workspace, ("inputs",))
-
-
-@pytest.mark.parametrize("command", ["build", "validate"])
-def test_shapes_that_are_not_turtle(workspace: Path, capsys: pytest.CaptureFixture, command: str) -> None:
-    given, line, column = _broken_copy(workspace, REPO / "ontology" / "shapes.ttl", "bad-shapes.ttl",
-                                       "@prefix dcterms: <http://purl.org/dc/terms/> .\n",
-                                       f"@prefix dcterms: <http://purl.org/dc/terms/> .\nundeclared:x a dkgsh:Y .  {MARK}\n")
-    rc = _run(command, "--ontology", str(ONTOLOGY), "--shapes", given)
-    captured = capsys.readouterr()
-    suffix = "; nothing was written." if command == "build" else ""
-    assert captured.err.splitlines()[-1] == (
-        f"drugkg: error: {given}:{line}:{column}: the SHACL shapes file is not valid Turtle: The prefix undeclared: has not "
-        f"been declared (fix the Turtle at this line and column){suffix}")
+        f"drugkg: error: {given}:{line}:{column}: {said} (fix the Turtle at this line and column){suffix}")
     assert "Traceback" not in captured.err
     assert rc == 2
     assert captured.out == ""
