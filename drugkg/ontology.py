@@ -18,13 +18,15 @@ from drugkg.errors import UsageError
 from drugkg.vocab import DKG_NS, OWL, RDF, RDFS, XSD
 
 # Classes whose properties are bookkeeping of claims, quantities and sources, never entity attributes.
-NOT_ATTRIBUTE_DOMAINS = ("Claim", "Quantity", "Unit", "Schedule", "SourceDocument", "DocumentSection", "ExternalIdentifier")
+NOT_ATTRIBUTE_DOMAINS = (
+    "Claim", "ArmRate", "Quantity", "Unit", "Schedule", "SourceDocument", "DocumentSection", "ExternalIdentifier",
+)
 
 # What kind of YAML value a datatype property takes, by its rdfs:range.
 VALUE_KINDS = {
     XSD.boolean.value: "bool",
     XSD.integer.value: "integer",
-    XSD.string.value: "text",
+    XSD.string.value: "string",  # a code or number as stated, with no language (an application number)
     RDF.prefix + "langString": "text",
     XSD.date.value: "date",
     XSD.gYear.value: "date",
@@ -70,7 +72,7 @@ class OntologyModel:
         return tuple(sorted(c for c in self.classes if c != "Claim" and self.is_a(c, "Claim")))
 
     def value_kind(self, prop: str) -> str | None:
-        """For a datatype property, the YAML value kind its range asks for (bool, integer, text or date)."""
+        """For a datatype property, the YAML value kind its range asks for (bool, integer, text, string or date)."""
         info = self.properties.get(prop)
         if info is None or info.kind != "datatype":
             return None

@@ -69,6 +69,10 @@ DKG_CLASSES = [
     # structured values, sources, agents, identifiers
     "Quantity", "Unit", "Schedule", "SourceDocument", "DocumentSection", "Organization", "Person",
     "ExternalIdentifier",
+    # drug labels (SPL): substances, packages, ingredients, codes, adverse-reaction rates, FDA class kinds
+    "Substance", "DocumentType", "Package", "PackageType", "RegulatoryCategory", "ProductIngredient",
+    "ActiveIngredient", "InactiveIngredient", "ArmRate", "EstablishedPharmacologicClass", "MechanismOfActionClass",
+    "PhysiologicEffectClass", "ChemicalStructureClass",
 ]
 
 DKG_INDIVIDUALS = [
@@ -95,12 +99,15 @@ DKG_PROPERTIES = [
     "hasPromoter", "expressionRestrictedTo", "encodesProtein", "producedIn", "variantOf", "aminoAcidChange",
     "relativeActivity", "causedByVariantIn", "deficientProtein", "inheritancePattern", "primarilyAffects",
     "hasManifestation", "isRare", "usualFrequency", "studiesDrug", "isPivotal", "trialStatus",
-    "followUpDuration", "ageRange", "frequencyRange",
+    "followUpDuration", "ageRange", "frequencyRange", "contains", "packageType", "packageQuantity", "partQuantity",
+    "activeMoiety", "marketingCategory", "applicationNumber", "marketingStatus", "deaSchedule", "repackagedFrom",
+    # product ingredients and adverse-reaction rates (drug labels)
+    "substance", "strengthNumerator", "strengthDenominator", "strengthOf", "armRate",
     # quantities and units
     "numericValue", "minInclusive", "minExclusive", "maxInclusive", "maxExclusive", "approximate", "unit",
     "ucumCode",
     # sources
-    "documentKind", "fileName", "startLine",
+    "documentKind", "fileName", "startLine", "textHash", "sectionKey",
     # identifiers
     "identifies", "identifierValue", "identifierScheme", "identifierIRI", "confidence", "seenAt",
 ]

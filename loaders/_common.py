@@ -46,16 +46,17 @@ def as_list(value) -> list:
 def claim(record: Record, ctx: Context, cls: NamedNode, label: str) -> tuple[NamedNode, list[Triple]]:
     """The claim node and the triples every claim has: type, label, source section, disagreements, note."""
     node = ctx.iri(record.id)
-    triples = [
-        (node, RDF.type, cls),
-        (node, RDFS.label, text(label)),
-        (node, PROV.wasDerivedFrom, ctx.section(record["source"])),
-    ]
+    triples = claim_core(node, cls, label, ctx.section(record["source"]))
     for other in as_list(record.get("differs_from")):
         triples += [(node, DKG.differsFrom, ctx.iri(other)), (ctx.iri(other), DKG.differsFrom, node)]
     if "note" in record:
         triples.append((node, RDFS.comment, text(record["note"])))
     return node, triples
+
+
+def claim_core(node: NamedNode, cls: NamedNode, label: str, source: NamedNode) -> list[Triple]:
+    """What every claim has, whatever made it (a YAML record, a label): its class, one label, one source section."""
+    return [(node, RDF.type, cls), (node, RDFS.label, text(label)), (node, PROV.wasDerivedFrom, source)]
 
 
 def quantity(node: NamedNode, value: dict, ctx: Context) -> list[Triple]:

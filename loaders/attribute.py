@@ -7,8 +7,10 @@ while every such triple can be traced to the claims, and so the sources, that su
 
 from __future__ import annotations
 
+from pyoxigraph import NamedNode
+
 from drugkg.schema import Field, Record, Ref
-from drugkg.terms import boolean, check_date, date_literal, integer, text
+from drugkg.terms import Triple, boolean, check_date, date_literal, integer, plain, text
 from drugkg.vocab import DKG, RDFS
 from loaders import loader
 from loaders._common import as_list, claim, quantity
@@ -57,12 +59,12 @@ def check_attribute(record: Record, checker):
                 check_date(record["value"])
             except ValueError as exc:
                 yield "value", f"value bad date: {exc}", 'write a date as "YYYY", "YYYY-MM" or "YYYY-MM-DD"'
-        elif expected is None or _value_kind(record["value"]) != expected:
+        elif expected is None or _value_kind(record["value"]) != {"string": "text"}.get(expected, expected):
             yield "value", f"value of {name} must be {expected or 'of a declared datatype'}, not {record['value']!r}", \
                 f"write a {expected} value" if expected else "give the property a datatype range in the ontology"
 
 
-LITERALS = {"bool": boolean, "integer": integer, "date": date_literal, "text": text}
+LITERALS = {"bool": boolean, "integer": integer, "date": date_literal, "text": text, "string": plain}
 
 
 @loader(
@@ -91,7 +93,11 @@ def load_attribute(record, ctx):
         objects, extra = [LITERALS[ctx.value_kinds[record["property"]]](record["value"])], []
         shown = str(record["value"])
     node, triples = claim(record, ctx, DKG.AttributeClaim, f"{ctx.label(record['subject'])} {record['property']} {shown}")
-    triples += [(node, DKG.claimSubject, subject), (node, DKG.claimProperty, predicate)]
+    return triples + attribute_roles(node, subject, predicate, objects) + extra
+
+
+def attribute_roles(node: NamedNode, subject: NamedNode, predicate: NamedNode, objects: list) -> list[Triple]:
+    """An attribute claim's subject, property and objects, and the plain triples it supports."""
+    triples = [(node, DKG.claimSubject, subject), (node, DKG.claimProperty, predicate)]
     triples += [(node, DKG.claimObject, o) for o in objects]
-    triples += [(subject, predicate, o) for o in objects]
-    return triples + extra
+    return triples + [(subject, predicate, o) for o in objects]

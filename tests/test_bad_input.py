@@ -329,13 +329,15 @@ NEW_FILE_CASES = [
             property: colour  # <- defect
             value: red
         """,
-        "test-x: 'colour' is not an attribute property of the ontology (use one of: ageRange, aminoAcidChange, "
-        "brandName, causedByVariantIn, codonOptimized, deficientProtein, dosageForm, encodesGene, encodesProtein, "
-        "expressionRestrictedTo, followUpDuration, frequencyRange, genericName, hasActiveSubstance, hasBoxedWarning, "
-        "hasDrugClass, hasManifestation, hasPromoter, hasSerotype, hasTransgene, hasVariant, hasVector, "
-        "inheritancePattern, isPivotal, isRare, onsetDescription, participantCount, pathogenic, periodEnd, periodStart, "
-        "persistenceMode, primarilyAffects, producedIn, producesProtein, relativeActivity, replicationCompetent, route, "
-        "studiesDrug, targetsCellType, targetsOrgan, trialStatus, usualFrequency, variantOf)",
+        "test-x: 'colour' is not an attribute property of the ontology (use one of: activeMoiety, ageRange, "
+        "aminoAcidChange, applicationNumber, brandName, causedByVariantIn, codonOptimized, contains, deaSchedule, "
+        "deficientProtein, dosageForm, encodesGene, encodesProtein, expressionRestrictedTo, followUpDuration, "
+        "frequencyRange, genericName, hasActiveSubstance, hasBoxedWarning, hasDrugClass, hasManifestation, hasPromoter, "
+        "hasSerotype, hasTransgene, hasVariant, hasVector, inheritancePattern, isPivotal, isRare, marketingCategory, "
+        "marketingStatus, onsetDescription, packageQuantity, packageType, partQuantity, participantCount, pathogenic, "
+        "periodEnd, periodStart, persistenceMode, primarilyAffects, producedIn, producesProtein, relativeActivity, "
+        "repackagedFrom, replicationCompetent, route, studiesDrug, targetsCellType, targetsOrgan, trialStatus, "
+        "usualFrequency, variantOf)",
         id="unknown-attribute-property",
     ),
     pytest.param(
