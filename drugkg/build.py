@@ -33,6 +33,8 @@ class Compiled:
     files: list[str]
     counts: dict[str, int] = field(default_factory=dict)
     context: Context | None = None
+    labels: object | None = None  # loaders.spl.load.LoadedLabels when a labels folder was loaded (its lines dropped)
+    warnings: list[str] = field(default_factory=list)  # label facts left out, each ``file:line: reason``
 
 
 def _check_base(base: str) -> str:
@@ -77,8 +79,10 @@ def _load_lines(data: Dataset, ctx: Context) -> dict[str, None]:
     return lines
 
 
-def compile_graph(data_dir: Path, ontology: Path, base_iri: str | None = None) -> Compiled:
-    """Read, validate and load all data into sorted N-Triples; raise DataInvalid with every error found."""
+def compile_graph(data_dir: Path, ontology: Path, base_iri: str | None = None, labels: Path | None = None,
+                  progress: Callable[[str], None] = lambda message: None) -> Compiled:
+    """Read, validate and load all data (the curated YAML, and the SPL files of ``labels`` when given) into sorted
+    N-Triples; raise DataInvalid with every error found."""
     if not data_dir.is_dir():
         raise UsageError(f"data folder {data_dir} does not exist; run from the repository root or pass --data DIR")
     if not ontology.is_file():
@@ -88,12 +92,16 @@ def compile_graph(data_dir: Path, ontology: Path, base_iri: str | None = None) -
         raise UsageError(f"no *.yaml files under {data_dir}; pass --data DIR pointing at the curated data")
     if base_iri is not None:
         _check_base(base_iri)
+    if labels is not None and not labels.is_dir():
+        raise UsageError(f"labels folder {labels} does not exist; pass --labels DIR with the SPL *.xml files, "
+                         "or --no-labels")
     model = load_ontology(ontology.resolve())
     with _collector_paused():
-        return _compile(files, data_dir, model, base_iri)
+        return _compile(files, data_dir, model, base_iri, labels, progress)
 
 
-def _compile(files: list[Path], data_dir: Path, model: OntologyModel, base_iri: str | None) -> Compiled:
+def _compile(files: list[Path], data_dir: Path, model: OntologyModel, base_iri: str | None,
+             labels: Path | None = None, progress: Callable[[str], None] = lambda message: None) -> Compiled:
     """The work of :func:`compile_graph` once its arguments are checked."""
     parsed, errors, unread = [], [], []
     for path in files:
@@ -110,6 +118,7 @@ def _compile(files: list[Path], data_dir: Path, model: OntologyModel, base_iri: 
     base = _check_base(base_iri or data.metadata["base_iri"])
     ctx = make_context(data, base, model)
     lines = _load_lines(data, ctx)
+    loaded = _load_labels(labels, data, ctx, lines, progress) if labels is not None else None
     count = len(lines)
     ordered = sorted(lines)
     del lines  # its table is large; the strings live on in ``ordered``
@@ -120,9 +129,42 @@ def _compile(files: list[Path], data_dir: Path, model: OntologyModel, base_iri: 
         "claims": sum(1 for r in data.records if spec_is_claim(r.kind)),
         "entities": sum(1 for r in data.records if r.kind == "entity"),
         "documents": sum(1 for r in data.records if r.kind == "document"),
+        "labels": 0,
     }
+    if loaded is not None:  # a label version is a source document; its shared nodes are entities
+        counts["labels"] = loaded.count
+        counts["claims"] += loaded.claims
+        counts["entities"] += len(loaded.shared)
+        counts["documents"] += loaded.count
     files_shown = [pf.path for pf in parsed]  # one per file, as none failed
-    return Compiled(ntriples, data, base, files_shown, counts, ctx)
+    warnings = loaded.warnings if loaded is not None else []
+    return Compiled(ntriples, data, base, files_shown, counts, ctx, loaded, warnings)
+
+
+def _load_labels(folder: Path, data: Dataset, ctx: Context, lines: dict[str, None], progress: Callable[[str], None]):
+    """Add the triples of every label in ``folder`` to ``lines``; raise DataInvalid naming every label refused and
+    every label identifier that a curated entity already owns."""
+    from loaders.spl.load import load_labels, units_by_code
+    from loaders.spl.triples import LabelContext
+
+    progress(f"reading the labels in {display_path(folder)}")
+    units = units_by_code(data.records, ctx.iri)
+    loaded = load_labels(folder, LabelContext(ctx.base, units, units.get("%", (None,))[0]), progress)
+    errors = [DataError(e.path, e.line, "label", e.reason, e.fix) for e in loaded.errors]
+    for curie, (path, line) in sorted(loaded.curies.items()):
+        owner = data.xref_owner.get(curie)
+        if owner is not None:
+            record = data.by_id[owner]
+            errors.append(DataError(path, line, curie, f"is also an identifier of the curated entity {owner!r} "
+                                    f"({record.file}:{record.line})", "an identifier names one thing: remove it from "
+                                    "the curated entity's xrefs, or leave this label out"))
+    if errors:
+        raise DataInvalid(errors)
+    lines.update(loaded.lines)
+    loaded.lines = {}
+    for warning in loaded.warnings:
+        progress(f"warning: {warning}")
+    return loaded
 
 
 @contextmanager
@@ -142,6 +184,15 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+@dataclass(frozen=True)
+class _Origin:
+    """Where a label's node came from, shaped like a record for the error messages: file, line and a name."""
+
+    file: str
+    line: int
+    id: str
+
+
 def record_finder(compiled: Compiled) -> Callable[[str], Record | None]:
     """A lookup from an IRI of the graph to the record it came from: a declared id, or an IRI minted under a
     record's id (``{base}claim/dose`` belongs to ``claim``); None for anything else (e.g. ontology terms)."""
@@ -156,6 +207,12 @@ def record_finder(compiled: Compiled) -> Callable[[str], Record | None]:
     def find(iri: str) -> Record | None:
         if iri in by_iri:
             return by_iri[iri]
+        if compiled.labels is not None:
+            from loaders.spl.load import label_origin
+
+            origin = label_origin(iri, compiled.base, compiled.labels)
+            if origin is not None:
+                return _Origin(*origin)
         if iri.startswith(compiled.base):
             return by_iri.get(compiled.base + iri[len(compiled.base):].split("/")[0])
         return None
@@ -254,6 +311,7 @@ def build(
     progress: Callable[[str], None] = lambda message: None,
     checks_dir: Path | None = None,
     shapes: Path | None = None,
+    labels: Path | None = None,
 ) -> tuple[Compiled, list[Path]]:
     """Build the graph, validate it and write the store and every export into ``out_dir``, all or nothing.
 
@@ -268,7 +326,7 @@ def build(
 
     with Stage(out_dir) as stage:
         progress(f"reading {data_dir}")
-        compiled = compile_graph(data_dir, ontology, base_iri)
+        compiled = compile_graph(data_dir, ontology, base_iri, labels, progress)
         _return_freed_memory()  # what compiling made and dropped (half the size of the graph's text, at its peak)
         staging = stage.path
         # Validation queries run on an in-memory store: pyoxigraph answers them about five times faster there than

@@ -14,6 +14,7 @@ from drugkg.errors import EXIT_DATA_INVALID, EXIT_OK, EXIT_USAGE, DataInvalid, U
 from drugkg.paths import (
     default_checks_dir,
     default_data_dir,
+    default_labels_dir,
     default_ontology,
     default_out_dir,
     default_queries_dir,
@@ -29,12 +30,14 @@ def cmd_build(args: argparse.Namespace) -> int:
     from drugkg.build import build
 
     compiled, written = build(
-        args.data, args.out, args.ontology, args.base_iri, progress=_progress, checks_dir=args.checks, shapes=args.shapes
+        args.data, args.out, args.ontology, args.base_iri, progress=_progress, checks_dir=args.checks,
+        shapes=args.shapes, labels=_labels(args),
     )
     counts = compiled.counts
     print(
         f"Built {counts['triples']} triples: {counts['claims']} claims, {counts['entities']} entities, "
-        f"{counts['documents']} source documents, from {len(compiled.files)} data files."
+        f"{counts['documents']} source documents, from {len(compiled.files)} data files"
+        + (f" and {counts['labels']} labels" if counts["labels"] else "") + "."
     )
     print(f"Wrote to {args.out}/: {', '.join(p.name for p in written)}, and the query store store/")
     return EXIT_OK
@@ -45,19 +48,35 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from drugkg.engine import write_store
 
     _progress(f"reading {args.data}")
-    compiled = compile_graph(args.data, args.ontology, args.base_iri)
+    compiled = compile_graph(args.data, args.ontology, args.base_iri, _labels(args), _progress)
     store = write_store(None, compiled.ntriples, args.ontology)
     reasoned = check_graph(compiled, store, args.ontology, args.checks, args.shapes, _progress)
     defined_classes = _defined(args.ontology)
     inferred_classes = {t.object.value.rsplit("#", 1)[1] for t in reasoned.inferred}
     defined = sorted(inferred_classes & defined_classes)
     counts = compiled.counts
-    print(f"Valid: {counts['triples']} triples ({counts['claims']} claims, {counts['entities']} entities) from {len(compiled.files)} data files.")
+    print(f"Valid: {counts['triples']} triples ({counts['claims']} claims, {counts['entities']} entities) from "
+          f"{len(compiled.files)} data files" + (f" and {counts['labels']} labels" if counts["labels"] else "") + ".")
+    if compiled.warnings:
+        print(f"  labels: {len(compiled.warnings)} fact(s) left out, each named above")
     print(f"  data-quality checks: {len(list(args.checks.glob('*-violation.rq')))} run, no violations")
     print(f"  SHACL shapes ({args.shapes.name}): no violations")
     print(f"  OWL reasoning (HermiT): consistent, no unsatisfiable classes; {len(reasoned.inferred)} class memberships inferred"
           + (f", among them the defined classes {', '.join(defined)}" if defined else ""))
     return EXIT_OK
+
+
+def _labels(args: argparse.Namespace) -> Path | None:
+    """The labels folder to load: --labels, else the shared labels beside the checkout when they are there."""
+    if args.no_labels:
+        return None
+    if args.labels is not None:
+        return args.labels
+    folder = default_labels_dir()
+    if not folder.is_dir():
+        _progress(f"no labels folder at {folder}: loading the curated data only (pass --labels DIR to load labels)")
+        return None
+    return folder
 
 
 def _defined(ontology: Path) -> set[str]:
@@ -379,6 +398,11 @@ def _input_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base-iri", default=None, help="base IRI for minted resources (default: the dataset's base_iri)")
     parser.add_argument("--checks", type=Path, default=default_checks_dir(), help="folder of *-violation.rq data-quality checks (default: queries/checks/)")
     parser.add_argument("--shapes", type=Path, default=default_shapes(), help="SHACL shapes file (default: ontology/shapes.ttl)")
+    labels = parser.add_mutually_exclusive_group()
+    labels.add_argument("--labels", type=Path, default=None, metavar="DIR",
+                        help="folder of FDA drug labels (SPL *.xml) to load with the data (default: ../shared/labels "
+                             "beside the checkout, when it is there)")
+    labels.add_argument("--no-labels", action="store_true", help="load the curated data only")
 
 
 def main(argv: list[str] | None = None) -> int:

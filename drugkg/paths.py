@@ -19,6 +19,11 @@ def default_data_dir() -> Path:
     return project_root() / "data"
 
 
+def default_labels_dir() -> Path:
+    """The shared FDA labels beside the checkout (``../shared/labels``), which the default build loads."""
+    return project_root().parent / "shared" / "labels"
+
+
 def default_ontology() -> Path:
     return project_root() / "ontology" / "drugkg.ttl"
 

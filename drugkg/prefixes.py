@@ -55,6 +55,11 @@ PREFIXES: dict[str, Prefix] = {
         Prefix("ICD10CM", r"[A-Z]\d{2}(\.[0-9A-Z]{1,4})?", None, "D67"),
         Prefix("UMLS", r"C\d{7}", None, "C0008533"),
         Prefix("NDC", r"\d{4,5}-\d{3,4}(-\d{1,2})?", None, "0053-0300"),
+        # Drug labels (docs/label-model.md section 1 says which registry each pattern is from and why).
+        Prefix("UNII", r"[A-Z0-9]+", "https://identifiers.org/unii:", "U4VJ29L7BQ"),
+        Prefix("NDFRT", r"N\d+", "http://purl.bioontology.org/ontology/NDFRT/", "N0000175984"),
+        Prefix("DUNS", r"\d{9}", None, "927645523"),
+        Prefix("DAILYMED", r"[A-Za-z0-9-]+", "https://identifiers.org/dailymed:", "c6e131fe-e7df-4876-83f7-9156fc4e8228"),
         Prefix("HGVS", r"\S+", None, "NM_000133.4:c.1151G>T"),
     ]
 }

@@ -16,6 +16,7 @@ DATA = ROOT / "data"
 ONTOLOGY = ROOT / "ontology" / "drugkg.ttl"
 SHARED = ROOT.parent / "shared"
 SEEDS = SHARED / "seeds"
+LABELS = SHARED / "labels"
 QUERIES = ROOT / "queries"
 
 
@@ -37,6 +38,14 @@ def built(tmp_path_factory):
     """The real Hemgenix graph, built once: the compiled graph, the output folder and its store (read-only)."""
     out = tmp_path_factory.mktemp("build") / "dist"
     compiled, written = build(DATA, out, ONTOLOGY)
+    return SimpleNamespace(compiled=compiled, out=out, written=written, store=open_store(out))
+
+
+@pytest.fixture(scope="session")
+def built_labels(tmp_path_factory):
+    """The default graph, as ``drugkg build`` makes it: the Hemgenix data and the shared FDA labels (read-only)."""
+    out = tmp_path_factory.mktemp("build-labels") / "dist"
+    compiled, written = build(DATA, out, ONTOLOGY, labels=LABELS)
     return SimpleNamespace(compiled=compiled, out=out, written=written, store=open_store(out))
 
 

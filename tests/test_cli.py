@@ -23,13 +23,16 @@ def test_help_has_an_example(argv, capsys):
     assert expected in out
 
 
-def test_build_prints_summary_and_defaults_to_dist(tmp_path, monkeypatch, capsys, built):
+def test_build_prints_summary_and_defaults_to_dist(tmp_path, monkeypatch, capsys, built_labels):
+    """The default build: the curated data and the shared labels beside the checkout, into ./dist."""
+    built = built_labels
     monkeypatch.chdir(tmp_path)
     assert main(["build", "--data", str(DATA), "--ontology", str(ONTOLOGY)]) == 0
     out = capsys.readouterr().out.splitlines()
     counts = built.compiled.counts
     assert out[0] == (f"Built {counts['triples']} triples: {counts['claims']} claims, {counts['entities']} entities, "
-                      f"{counts['documents']} source documents, from {len(built.compiled.files)} data files.")
+                      f"{counts['documents']} source documents, from {len(built.compiled.files)} data files and 6 "
+                      "labels.")
     assert out[1].startswith("Wrote to ") and "drugkg.ttl" in out[1] and "void.ttl" in out[1]
     assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == sorted([*(p.name for p in built.written), "store"])
 

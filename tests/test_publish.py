@@ -38,7 +38,7 @@ from drugkg.errors import UsageError
 from drugkg.publish import Stage, hold
 from tests.conftest import DATA, ONTOLOGY
 
-BUILD = [sys.executable, "-m", "drugkg.cli", "build", "--data", str(DATA), "--ontology", str(ONTOLOGY)]
+BUILD = [sys.executable, "-m", "drugkg.cli", "build", "--data", str(DATA), "--ontology", str(ONTOLOGY), "--no-labels"]
 DISK_FULL_FIX = "free disk space (or raise the file size limit, ulimit -f), or choose another --out on a disk with room"
 
 

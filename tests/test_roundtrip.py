@@ -14,7 +14,7 @@ from rdflib.compare import graph_diff, to_isomorphic
 
 from drugkg.build import build
 from drugkg.export import EXPORTS
-from tests.conftest import DATA, ONTOLOGY
+from tests.conftest import DATA, LABELS, ONTOLOGY
 
 RDFLIB_FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".rdf": "xml"}
 OX_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".jsonld": ox.RdfFormat.JSON_LD,
@@ -29,34 +29,35 @@ def _diff_message(expected: rdflib.Graph, actual: rdflib.Graph) -> str:
 
 
 @pytest.fixture(scope="module")
-def reference(built) -> rdflib.Graph:
+def reference(built_labels) -> rdflib.Graph:
+    """The default graph (the curated data and the shared labels), as the build compiled it."""
     graph = rdflib.Graph()
-    graph.parse(data=built.compiled.ntriples, format="nt")
+    graph.parse(data=built_labels.compiled.ntriples, format="nt")
     return graph
 
 
 @pytest.mark.parametrize("name", sorted(EXPORTS))
-def test_export_reparses_isomorphic_with_rdflib(built, reference, name):
+def test_export_reparses_isomorphic_with_rdflib(built_labels, reference, name):
     graph = rdflib.Graph()
-    graph.parse(str(built.out / name), format=RDFLIB_FORMATS["." + name.rsplit(".", 1)[1]])
+    graph.parse(str(built_labels.out / name), format=RDFLIB_FORMATS["." + name.rsplit(".", 1)[1]])
     assert len(graph) == len(reference)
     assert to_isomorphic(graph) == to_isomorphic(reference), _diff_message(reference, graph)
 
 
 @pytest.mark.parametrize("name", sorted(EXPORTS))
-def test_export_reparses_identical_with_pyoxigraph(built, name):
-    expected = set(ox.parse(built.compiled.ntriples.encode(), format=ox.RdfFormat.N_TRIPLES))
-    actual = set(ox.parse(path=str(built.out / name), format=OX_FORMATS["." + name.rsplit(".", 1)[1]]))
+def test_export_reparses_identical_with_pyoxigraph(built_labels, name):
+    expected = set(ox.parse(built_labels.compiled.ntriples.encode(), format=ox.RdfFormat.N_TRIPLES))
+    actual = set(ox.parse(path=str(built_labels.out / name), format=OX_FORMATS["." + name.rsplit(".", 1)[1]]))
     assert actual == expected, f"{len(expected - actual)} triples lost, {len(actual - expected)} added"
 
 
-def test_provenance_survives_every_export(built):
+def test_provenance_survives_every_export(built_labels):
     """Each export keeps every claim's source: the count of prov:wasDerivedFrom links is the claim count."""
     derived = ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
     for name in EXPORTS:
-        triples = ox.parse(path=str(built.out / name), format=OX_FORMATS["." + name.rsplit(".", 1)[1]])
+        triples = ox.parse(path=str(built_labels.out / name), format=OX_FORMATS["." + name.rsplit(".", 1)[1]])
         sources = [t for t in triples if t.predicate == derived]
-        assert len(sources) == built.compiled.counts["claims"], name
+        assert len(sources) == built_labels.compiled.counts["claims"], name
 
 
 @pytest.mark.parametrize("name", sorted([*EXPORTS, "void.ttl"]))
@@ -74,13 +75,15 @@ def test_two_builds_are_byte_identical(built, tmp_path):
         assert path.read_bytes() == (built.out / path.name).read_bytes(), path.name
 
 
-def test_a_build_in_another_process_is_byte_identical(built, tmp_path):
+def test_a_build_in_another_process_is_byte_identical(built_labels, tmp_path):
     """The Turtle, JSON-LD and RDF/XML exports follow the in-memory store's order: it must not vary between
-    processes (no per-process hashing or memory addresses)."""
+    processes (no per-process hashing or memory addresses). On the default graph: the curated data and the labels."""
+    built = built_labels
     out = tmp_path / "elsewhere"
     cli = "import sys; from drugkg.cli import main; sys.exit(main(sys.argv[1:]))"
     subprocess.run([sys.executable, "-c", cli, "build", "--data", str(DATA), "--ontology", str(ONTOLOGY),
-                    "--out", str(out)], check=True, capture_output=True, env={**os.environ, "PYTHONHASHSEED": "12345"})
+                    "--labels", str(LABELS), "--out", str(out)], check=True, capture_output=True,
+                   env={**os.environ, "PYTHONHASHSEED": "12345"})
     for path in built.written:
         assert (out / path.name).read_bytes() == path.read_bytes(), path.name
 

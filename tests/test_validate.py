@@ -20,7 +20,7 @@ from drugkg.reason import reason
 from drugkg.rules import classify_data, unsupported
 from drugkg.validate import shacl_results
 from drugkg.vocab import DKG_NS, RDF
-from tests.conftest import DATA, ONTOLOGY, QUERIES, ROOT
+from tests.conftest import DATA, LABELS, ONTOLOGY, QUERIES, ROOT
 
 SHAPES = ROOT / "ontology" / "shapes.ttl"
 SHAPE_FIXTURES = ROOT / "tests" / "fixtures" / "shapes"
@@ -70,8 +70,11 @@ def _expand(name: str) -> str:
     return name.replace("dkgsh:", "https://w3id.org/drugkg/shapes#")
 
 
-def test_the_real_data_passes_every_layer(built, capsys):
-    assert main(["validate", "--data", str(DATA), "--ontology", str(ONTOLOGY)]) == 0
+@pytest.mark.parametrize("labels", [False, True], ids=["hemgenix", "with-labels"])
+def test_the_real_data_passes_every_layer(labels, request, capsys):
+    built = request.getfixturevalue("built_labels" if labels else "built")
+    option = ["--labels", str(LABELS)] if labels else ["--no-labels"]
+    assert main(["validate", "--data", str(DATA), "--ontology", str(ONTOLOGY), *option]) == 0
     out = capsys.readouterr().out.splitlines()
     counts = built.compiled.counts
     inferred = (built.out / "inferred.ttl")
@@ -79,7 +82,7 @@ def test_the_real_data_passes_every_layer(built, capsys):
     checks = len(list((QUERIES / "checks").glob("*-violation.rq")))
     assert out == [
         f"Valid: {counts['triples']} triples ({counts['claims']} claims, {counts['entities']} entities) "
-        f"from {len(built.compiled.files)} data files.",
+        f"from {len(built.compiled.files)} data files" + (" and 6 labels." if labels else "."),
         f"  data-quality checks: {checks} run, no violations",
         "  SHACL shapes (shapes.ttl): no violations",
         f"  OWL reasoning (HermiT): consistent, no unsatisfiable classes; {n_inferred} class memberships inferred, "

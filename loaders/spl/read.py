@@ -782,7 +782,7 @@ class _Reader:
         lines["version"] = version_el.sourceline
         time_el = _kid(root, "effectiveTime")
         effective = _attr(time_el, "value")
-        iso = _iso_date(effective)
+        iso = iso_date(effective)
         if iso is None:
             raise self.error(time_el if time_el is not None else root,
                              f"effectiveTime/@value {effective!r} is not a date YYYYMMDD",
@@ -1193,7 +1193,12 @@ def _unii(code: Coded | None) -> str | None:
     return code.code if code is not None and code.system == UNII else None
 
 
-def _iso_date(value: str | None) -> str | None:
+def iso_date(value: str | None) -> str | None:
+    """An HL7 date as stated (``YYYYMMDD`` and maybe a time) as ``YYYY-MM-DD``; None when it is not a calendar date.
+
+    >>> iso_date("20140113"), iso_date("20141332")
+    ('2014-01-13', None)
+    """
     if value is None or not re.match(r"[0-9]{8}", value):
         return None
     try:
