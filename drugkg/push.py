@@ -112,16 +112,21 @@ def built_base(dist: Path) -> str:
 def chunks(path: Path, size: int) -> Iterator[tuple[str, int]]:
     """N-Triples text of at most ``size`` triples at a time, with the number of triples in it.
 
-    A Turtle file with blank nodes (the ontology's class expressions) is sent whole: a blank node means the same
-    node only within one request, so splitting it would break its structure.
+    In a Turtle file, the triples with a blank node (the ontology's class expressions) are sent together in one last
+    request, whatever ``size``: a blank node means the same node only within one request, so splitting them would
+    break their structure. The others are chunked like any triples (Virtuoso refuses an update of about 1,400 of the
+    ontology's triples at once, SP031).
     """
+    blank: list[str] = []
     if path.suffix == ".nt":  # streamed: memory stays bounded by the chunk size
         lines: Iterable[str] = (line for line in path.open(encoding="utf-8") if line.strip())
     else:
         triples = [q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
-        lines = [f"{t.subject} {t.predicate} {t.object} .\n" for t in triples]
-        if any(isinstance(term, ox.BlankNode) for t in triples for term in (t.subject, t.object)):
-            size = max(size, len(lines))
+        lines = []
+        for t in triples:
+            line = f"{t.subject} {t.predicate} {t.object} .\n"
+            is_blank = isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
+            (blank if is_blank else lines).append(line)
     batch: list[str] = []
     for line in lines:
         batch.append(line)
@@ -130,6 +135,8 @@ def chunks(path: Path, size: int) -> Iterator[tuple[str, int]]:
             batch = []
     if batch:
         yield "".join(batch), len(batch)
+    if blank:
+        yield "".join(blank), len(blank)
 
 
 def _opener(credentials: Credentials | None, *urls: str) -> urllib.request.OpenerDirector:
