@@ -29,7 +29,7 @@ from drugkg.cli import main
 from drugkg.server import media, work
 from tests.conftest import ONTOLOGY, PREFIXES
 from tests.servers import free_port, start_drugkg
-from tests.test_queries import GOLDEN, SAVED
+from tests.test_queries import GOLDEN, LABEL_QUERIES, SAVED
 
 ID = "https://w3id.org/drugkg/id/"
 HEMGENIX = ID + "hemgenix"
@@ -175,7 +175,7 @@ def html_page(server, path: str) -> Page:
 # --- the SPARQL endpoint -------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", sorted(SAVED))
+@pytest.mark.parametrize("name", sorted(set(SAVED) - LABEL_QUERIES))  # the label queries: tests/test_server_labels.py
 def test_every_saved_query_over_http_gives_its_golden_rows(name, served):
     status, headers, body = fetch(served.url + f"queries/{name}?format=tsv")
     assert status == 200, body
@@ -183,11 +183,14 @@ def test_every_saved_query_over_http_gives_its_golden_rows(name, served):
     assert engine.sorted_tsv(ox.parse_query_results(body, format=ox.QueryResultsFormat.TSV)) == golden(name)
 
 
-def test_on_disk_mode_gives_the_same_golden_rows(built, tmp_path):
-    """--on-disk queries dist/store/ instead of each worker's in-memory copy of the build: same answers."""
-    server = start_drugkg(tmp_path, built.out, "--on-disk", "--workers", "1")
+@pytest.mark.parametrize("labels", [False, True], ids=["hemgenix", "with-labels"])
+def test_on_disk_mode_gives_the_same_golden_rows(labels, request, tmp_path):
+    """--on-disk queries dist/store/ instead of each worker's in-memory copy of the build: same answers (each query on
+    the graph its golden answer is for)."""
+    graph = request.getfixturevalue("built_labels" if labels else "built")
+    server = start_drugkg(tmp_path, graph.out, "--on-disk", "--workers", "1")
     try:
-        for name in sorted(SAVED):
+        for name in sorted(LABEL_QUERIES if labels else set(SAVED) - LABEL_QUERIES):
             status, _, body = fetch(server.url + f"queries/{name}?format=tsv")
             assert status == 200, body
             assert engine.sorted_tsv(ox.parse_query_results(body, format=ox.QueryResultsFormat.TSV)) == golden(name), name

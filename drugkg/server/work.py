@@ -13,18 +13,28 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from dataclasses import dataclass
 from itertools import islice
 
 import pyoxigraph as ox
 
 from drugkg import engine
-from drugkg.vocab import DCTERMS, DKG, DKG_NS, OWL, PROV, RDF, RDFS, SKOS
+from drugkg.vocab import DCTERMS, DKG, DKG_NS, OWL, PROV, RDF, RDFS, SCHEMA, SKOS
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 MATCHES = tuple(SKOS[name] for name in ("exactMatch", "closeMatch", "relatedMatch", "broadMatch", "narrowMatch"))
 FIRST = (RDFS.label.value, SKOS.altLabel.value, SKOS.definition.value, RDFS.comment.value)  # shown first, in order
 INCOMING_SHOWN = 500  # incoming links listed on a page; the page says how many more there are
+# The parts of a page about documents and drug labels (see :func:`_views`); each page says when a list was cut
+OUTLINE_SHOWN = 2000  # sections (and product-data elements) in the outline of a document or a section
+CLAIMS_SHOWN = 500  # claims derived from a section
+PRODUCTS_SHOWN = 500  # products of a document (product, element) pairs
+INGREDIENTS_SHOWN = 500  # ingredient claims of a product
+RATES_SHOWN = 5000  # arm rates of adverse-reaction rows, of a product or a section
+PACKAGES_SHOWN = 200  # packages around a product or a package
+MAX_DEPTH = 12  # nesting shown: sections in sections, packages in packages
+DAILYMED = "https://dailymed.nlm.nih.gov/dailymed/"
 
 
 @dataclass(frozen=True)
@@ -280,7 +290,9 @@ def page(store: ox.Store, iri: str, inferred_graph: str | None = None) -> dict |
     sections a claim itself was derived from), ``identifiers`` (the external-identifier records that identify it),
     ``incoming`` (links from other resources, at most :data:`INCOMING_SHOWN`, with ``incoming_total``),
     ``sections`` (title, start line and document of every section named), ``labels`` and ``known`` (the IRIs
-    named on the page that have a page of their own).
+    named on the page that have a page of their own), and the parts of :func:`_views`: ``see_also``, and for a
+    document, a section, a drug product or a package ``document``, ``section``, ``product`` or ``package`` (else
+    None).
     """
     node = ox.NamedNode(iri)
     graphs: dict[ox.Triple, set] = {}
@@ -359,7 +371,7 @@ def page(store: ox.Store, iri: str, inferred_graph: str | None = None) -> dict |
         {"predicate": predicate, "values": sorted(values, key=lambda v: _sort_key(v["term"], labels))}
         for predicate, values in sorted(by_predicate.items(), key=lambda item: rank(item[0]))
     ]
-    return {
+    result = {
         "iri": iri,
         "label": labels.get(iri),
         "types": sorted(types, key=lambda t: (t["inferred"], labels.get(t["iri"], t["iri"]).lower())),
@@ -374,6 +386,8 @@ def page(store: ox.Store, iri: str, inferred_graph: str | None = None) -> dict |
         "labels": labels,
         "known": frozenset(o for o in objects if _is_subject(store, ox.NamedNode(o))),
     }
+    _views(store, node, result)
+    return result
 
 
 def _sort_key(term: tuple, labels: dict[str, str]) -> tuple:
@@ -382,7 +396,7 @@ def _sort_key(term: tuple, labels: dict[str, str]) -> tuple:
 
 
 def _section(store: ox.Store, section) -> dict:
-    document = _first(store, section, DCTERMS.isPartOf)
+    document = _document_of(store, section)
     line = _first(store, section, DKG.startLine)
     return {
         "title": label(store, section, (DCTERMS.title, RDFS.label)) or section.value,
@@ -393,6 +407,422 @@ def _section(store: ox.Store, section) -> dict:
     }
 
 
+def _document_of(store: ox.Store, section):
+    """The document a section is part of: the ``dcterms:isPartOf`` value that is a ``dkg:SourceDocument`` (a nested
+    section is part of its document and of its parent section), else the top of its ``isPartOf`` chain."""
+    node, seen = section, set()
+    for _ in range(MAX_DEPTH * 2):
+        wholes = _objects(store, node, DCTERMS.isPartOf)
+        if not wholes:
+            return node if node != section else None
+        for whole in wholes:
+            if _has_type(store, whole, DKG.SourceDocument):
+                return whole
+        seen.add(node)
+        node = next((w for w in wholes if w not in seen), None)
+        if node is None:
+            break
+    return _first(store, section, DCTERMS.isPartOf)
+
+
+# --- documents, sections, products and packages: what their pages show beyond the generic description ----------
+#
+# A drug label (``docs/label-model.md``) is browsed from its version's page: the link to DailyMed, its products
+# and the outline of its sections; a section's page shows its text, where it sits and the claims derived from it;
+# a product's page its ingredients with their strengths, its packages and its adverse-reaction rows with the rate
+# in each study arm. Every list is read by a query with a LIMIT (the constants above); the page says when one was
+# cut.
+
+_PREFIXES = f"""PREFIX dkg: <{DKG_NS}>
+PREFIX dcterms: <{DCTERMS.prefix}>
+PREFIX prov: <{PROV.prefix}>
+"""
+_THIS = ox.Variable("this")
+_PARTS = _PREFIXES + f"""SELECT DISTINCT ?this ?part WHERE {{ ?part dcterms:isPartOf+ ?this }}
+LIMIT {OUTLINE_SHOWN + 1}"""
+_DOCUMENT_PRODUCTS = _PREFIXES + f"""SELECT DISTINCT ?this ?product ?element WHERE {{
+  ?element dcterms:isPartOf ?this .
+  ?claim prov:wasDerivedFrom ?element ; dkg:claimSubject ?product .
+  ?product a dkg:DrugProduct .
+}} LIMIT {PRODUCTS_SHOWN + 1}"""
+_DERIVED = _PREFIXES + f"""SELECT DISTINCT ?this ?claim WHERE {{ ?claim prov:wasDerivedFrom ?this }}
+LIMIT {CLAIMS_SHOWN + 1}"""
+_INGREDIENTS = _PREFIXES + f"""SELECT DISTINCT ?this ?claim ?substance WHERE {{
+  ?claim dkg:drug ?this ; dkg:substance ?substance .
+}} LIMIT {INGREDIENTS_SHOWN + 1}"""
+_REACTIONS = _PREFIXES + """SELECT DISTINCT ?this ?claim ?event ?rate ?population WHERE {{
+  {where}
+  ?claim dkg:adverseEvent ?event ; dkg:armRate ?rate .
+  ?rate dkg:population ?population .
+}} LIMIT {limit}"""
+_REACTIONS_OF_DRUG = _REACTIONS.format(where="?claim dkg:drug ?this .", limit=RATES_SHOWN + 1)
+_REACTIONS_OF_SECTION = _REACTIONS.format(where="?claim prov:wasDerivedFrom ?this .", limit=RATES_SHOWN + 1)
+
+
+def _select(store: ox.Store, query: str, node) -> list:
+    """The rows of a SELECT about ``node`` (``?this``, which the SELECT must list), over the union of the store's
+    graphs."""
+    return list(store.query(query, use_default_graph_as_union=True, substitutions={_THIS: node}))
+
+
+def _natural(value: str) -> list:
+    """A sort key that compares the numbers in a string as numbers (``row/2`` before ``row/10``).
+
+    >>> sorted(["t/row/10", "t/row/2", "t/row/1"], key=_natural)
+    ['t/row/1', 't/row/2', 't/row/10']
+    """
+    return [int(part) if i % 2 else part for i, part in enumerate(re.split(r"(\d+)", value))]
+
+
+def _int(term) -> int | None:
+    try:
+        return int(term.value) if isinstance(term, ox.Literal) else None
+    except ValueError:
+        return None
+
+
+def _has_type(store: ox.Store, node, cls) -> bool:
+    return next(iter(store.quads_for_pattern(node, RDF.type, cls, None)), None) is not None
+
+
+def _asserted_types(store: ox.Store, node) -> list[str]:
+    """A node's asserted classes (the default graph), else every class it has; the most specific, for a claim."""
+    asserted = {q.object.value for q in store.quads_for_pattern(node, RDF.type, None, ox.DefaultGraph())}
+    return sorted(asserted or {o.value for o in _objects(store, node, RDF.type)})
+
+
+def _quantity_text(store: ox.Store, quantity) -> str:
+    """A quantity as its label shows it ("17%", "40 mg"), else its number."""
+    if quantity is None:
+        return ""
+    shown = label(store, quantity)
+    if shown is None:
+        value = _first(store, quantity, DKG.numericValue)
+        shown = value.value if value is not None else ""
+    return shown
+
+
+def _ndc(store: ox.Store, node) -> str | None:
+    """The NDC code of a product or package, from its external identifier (``NDC:0071-0155`` → ``0071-0155``)."""
+    for record in [t.subject for t in _triples(store, None, DKG.identifies, node)]:
+        scheme, value = _first(store, record, DKG.identifierScheme), _first(store, record, DKG.identifierValue)
+        if scheme is not None and scheme.value == "NDC" and value is not None:
+            return value.value.split(":", 1)[-1]
+    return None
+
+
+def _see_also(href: str) -> dict:
+    """An ``rdfs:seeAlso`` link, with what to call it: a DailyMed page by the set id it shows."""
+    if href.startswith(DAILYMED):
+        found = re.search(r"[?&]setid=([^&#]+)", href)
+        return {"href": href, "text": "This label on DailyMed" + (f" (set id {found.group(1)})" if found else "")}
+    return {"href": href, "text": href}
+
+
+class _Named:
+    """What the views name: IRIs to label (and link, where they have a page), and the sections statements cite."""
+
+    def __init__(self, store: ox.Store):
+        self.store = store
+        self.iris: set[str] = set()
+        self.sections: set[str] = set()
+
+    def iri(self, value: str) -> str:
+        self.iris.add(value)
+        return value
+
+    def source(self, claim: str | None, section: str) -> dict:
+        self.sections.add(section)
+        if claim is not None:
+            self.iris.add(claim)
+        return {"claim": claim, "section": section}
+
+    def merge(self, page: dict) -> None:
+        labels = page["labels"]
+        for name in self.iris - labels.keys():
+            text = label(self.store, ox.NamedNode(name))
+            if text is not None:
+                labels[name] = text
+        page["known"] = page["known"] | {i for i in self.iris if _is_subject(self.store, ox.NamedNode(i))}
+        for section in self.sections - page["sections"].keys():
+            page["sections"][section] = _section(self.store, ox.NamedNode(section))
+
+
+def _views(store: ox.Store, node, page: dict) -> None:
+    """Add to a page what the generic description does not show well: ``see_also`` (the resource's rdfs:seeAlso
+    pages); for a document, its products and the outline of its sections (``document``); for a section, its text,
+    its place in the document, its subsections and the claims derived from it (``section``); for a drug product,
+    its ingredients, packages and adverse-reaction rows (``product``); for a package, what it holds and what holds
+    it (``package``). The links to sections listed in an outline are taken out of the page's incoming links."""
+    types = {t["iri"] for t in page["types"]}
+    named = _Named(store)
+    page["see_also"] = sorted((_see_also(o.value) for o in _objects(store, node, RDFS.seeAlso)  # web pages only
+                               if isinstance(o, ox.NamedNode) and o.value.startswith(("http://", "https://"))),
+                              key=lambda s: s["href"])
+    page["document"] = _document_view(store, node, named) if DKG.SourceDocument.value in types else None
+    page["section"] = _section_view(store, node, named) if DKG.DocumentSection.value in types else None
+    page["product"] = _product_view(store, node, named) if DKG.DrugProduct.value in types else None
+    page["package"] = _package_view(store, node, named) if DKG.Package.value in types else None
+    if page["section"] is not None and page["section"]["text"] is not None:
+        page["statements"] = [s for s in page["statements"] if s["predicate"] != SCHEMA.text.value]
+    outlined = {iri for view in (page["document"], page["section"]) if view for iri in view["members"]}
+    if outlined:
+        page["incoming"] = [link for link in page["incoming"]
+                            if not (link["predicate"] == DCTERMS.isPartOf.value and link["subject"][1] in outlined)]
+        parts = _triples(store, None, DCTERMS.isPartOf, node)
+        page["incoming_total"] -= sum(1 for t in parts if t.subject.value in outlined)
+    named.merge(page)
+
+
+def _outline(store: ox.Store, root) -> dict:
+    """The sections (and product-data elements) inside ``root``, nested and in document order (start line, then
+    sequence number): ``{"items": [{"iri", "title", "line", "children"}], "members", "truncated"}``. Nesting deeper
+    than :data:`MAX_DEPTH` is listed flat at that depth."""
+    rows = _select(store, _PARTS, root)
+    parts = [row["part"] for row in rows[:OUTLINE_SHOWN] if isinstance(row["part"], ox.NamedNode)]
+    info = {}
+    for part in parts:
+        info[part] = {"iri": part.value, "title": label(store, part, (DCTERMS.title, RDFS.label)) or part.value,
+                      "line": _int(_first(store, part, DKG.startLine)),
+                      "sequence": _int(_first(store, part, DKG.sequenceNumber)), "children": []}
+    children: dict = {}
+    for part in parts:
+        wholes = [w for w in _objects(store, part, DCTERMS.isPartOf) if w in info and w != part]
+        parent = max(wholes, key=lambda w: (info[w]["line"] or 0, _natural(w.value))) if wholes else root
+        children.setdefault(parent, []).append(part)
+
+    def order(part) -> tuple:
+        item = info[part]
+        return (item["line"] is None, item["line"] or 0, item["sequence"] or 0, _natural(part.value))
+
+    placed: set = set()
+
+    def flat(part) -> list[dict]:  # every part below ``part``, in order, without nesting
+        out, stack = [], sorted(children.get(part, []), key=order, reverse=True)
+        while stack:
+            below = stack.pop()
+            if below in placed:
+                continue
+            placed.add(below)
+            out.append(info[below])
+            stack.extend(sorted(children.get(below, []), key=order, reverse=True))
+        return out
+
+    def nest(parent, depth: int) -> list[dict]:
+        out = []
+        for part in sorted(children.get(parent, []), key=order):
+            if part in placed:
+                continue
+            placed.add(part)
+            out.append(info[part])
+            if depth < MAX_DEPTH:
+                info[part]["children"] = nest(part, depth + 1)
+            else:
+                out.extend(flat(part))
+        return out
+
+    items = nest(root, 1)
+    items += [info[part] for part in sorted((p for p in parts if p not in placed), key=order)]  # cycles, if any
+    return {"items": items, "members": [part.value for part in parts], "truncated": len(rows) > OUTLINE_SHOWN}
+
+
+def _document_view(store: ox.Store, node, named: _Named) -> dict:
+    outline = _outline(store, node)
+    rows = _select(store, _DOCUMENT_PRODUCTS, node)
+    products: dict[str, dict] = {}
+    for row in rows[:PRODUCTS_SHOWN]:
+        product, element = row["product"], row["element"]
+        entry = products.get(product.value)
+        if entry is None:
+            entry = products[product.value] = {"iri": named.iri(product.value), "ndc": _ndc(store, product),
+                                               "label": label(store, product) or product.value, "elements": []}
+        entry["elements"].append((_int(_first(store, element, DKG.startLine)), element.value))
+    for entry in products.values():
+        in_order = sorted(entry["elements"], key=lambda e: (e[0] is None, e[0] or 0, e[1]))
+        entry["elements"] = [named.source(None, element) for _, element in in_order]
+    first_line = {iri: min((_int(_first(store, ox.NamedNode(s["section"]), DKG.startLine)) or 0)
+                           for s in entry["elements"]) for iri, entry in products.items()}
+    ordered = sorted(products.values(), key=lambda p: (first_line[p["iri"]], p["label"].lower(), p["iri"]))
+    return {**outline, "products": ordered, "products_truncated": len(rows) > PRODUCTS_SHOWN}
+
+
+def _section_view(store: ox.Store, node, named: _Named) -> dict:
+    document = _document_of(store, node)
+    ancestors, current, seen = [], node, {node}
+    for _ in range(MAX_DEPTH * 2):
+        wholes = [w for w in _objects(store, current, DCTERMS.isPartOf)
+                  if isinstance(w, ox.NamedNode) and w != document and w not in seen]
+        if not wholes:
+            break
+        current = max(wholes, key=lambda w: (_int(_first(store, w, DKG.startLine)) or 0, _natural(w.value)))
+        seen.add(current)
+        ancestors.append(named.source(None, current.value))
+    ancestors.reverse()
+    if document is not None:
+        named.iri(document.value)
+    rows = _select(store, _DERIVED, node)
+    claims = []
+    for claim in sorted((row["claim"] for row in rows[:CLAIMS_SHOWN] if isinstance(row["claim"], ox.NamedNode)),
+                        key=lambda c: _natural(c.value)):
+        kinds = [named.iri(k) for k in _asserted_types(store, claim)]
+        about = _first(store, claim, DKG.claimSubject) or _first(store, claim, DKG.drug)
+        claims.append({"iri": named.iri(claim.value), "kinds": kinds,
+                       "about": named.iri(about.value) if isinstance(about, ox.NamedNode) else None})
+    return {
+        **_outline(store, node),
+        "here": _section(store, node),
+        "document": document.value if document is not None else None,
+        "ancestors": ancestors,
+        "text": label(store, node, (SCHEMA.text,)),
+        "claims": claims,
+        "claims_truncated": len(rows) > CLAIMS_SHOWN,
+        "reactions": _reactions(store, node, _REACTIONS_OF_SECTION, named),
+    }
+
+
+def _product_view(store: ox.Store, node, named: _Named) -> dict:
+    rows = _select(store, _INGREDIENTS, node)
+    ingredients = []
+    for row in rows[:INGREDIENTS_SHOWN]:
+        claim, substance = row["claim"], row["substance"]
+        numerator = _first(store, claim, DKG.strengthNumerator)
+        denominator = _first(store, claim, DKG.strengthDenominator)
+        strength = ""
+        if numerator is not None:
+            strength = _quantity_text(store, numerator)
+            if denominator is not None:
+                strength += " per " + _quantity_text(store, denominator)
+        sources = [named.source(claim.value, s.value) for s in _objects(store, claim, PROV.wasDerivedFrom)]
+        ingredients.append({
+            "claim": named.iri(claim.value),
+            "kinds": [named.iri(k) for k in _asserted_types(store, claim)],
+            "substance": named.iri(substance.value),
+            "strength": strength,
+            "strength_of": [named.iri(o.value) for o in _objects(store, claim, DKG.strengthOf)
+                            if isinstance(o, ox.NamedNode) and o != substance],
+            "sources": sources,
+        })
+    # grouped by the element stating them (label, then line), in the order the label lists them
+    where = {s: _section(store, ox.NamedNode(s)) for i in ingredients for s in (x["section"] for x in i["sources"])}
+
+    def order(item) -> tuple:
+        first = where[item["sources"][0]["section"]] if item["sources"] else {"document_title": "", "line": None}
+        return (first["document_title"] or "", int(first["line"] or 0), _natural(item["claim"]))
+
+    packages, packages_cut = _containers(store, node, named)
+    return {
+        "ingredients": sorted(ingredients, key=order),
+        "ingredients_truncated": len(rows) > INGREDIENTS_SHOWN,
+        "packages": packages,
+        "packages_truncated": packages_cut,
+        "reactions": _reactions(store, node, _REACTIONS_OF_DRUG, named),
+    }
+
+
+def _package_order(store: ox.Store, node) -> tuple:
+    ndc = _ndc(store, node)
+    return (ndc is None, ndc or "", (label(store, node) or "").lower(), node.value)
+
+
+def _containers(store: ox.Store, node, named: _Named) -> tuple[list[dict], bool]:
+    """The packages that hold ``node``, and those that hold them, outwards (each after what it holds): rows of
+    ``{"iri", "ndc", "inner", "depth", "sources"}``, and whether the list was cut at :data:`PACKAGES_SHOWN`."""
+    def holders(inner) -> list:
+        found = {t.subject for t in _triples(store, None, DKG.contains, inner)
+                 if isinstance(t.subject, ox.NamedNode) and _has_type(store, t.subject, DKG.Package)}
+        return sorted(found, key=lambda p: _package_order(store, p), reverse=True)
+
+    rows, seen = [], {node}
+    stack = [(package, node, 1) for package in holders(node)]
+    while stack and len(rows) < PACKAGES_SHOWN:
+        package, inner, depth = stack.pop()
+        if package in seen:
+            continue
+        seen.add(package)
+        rows.append({"iri": named.iri(package.value), "ndc": _ndc(store, package), "inner": named.iri(inner.value),
+                     "depth": depth, "sources": _stated(store, package, DKG.contains, inner, named)})
+        if depth < MAX_DEPTH:
+            stack.extend((outer, package, depth + 1) for outer in holders(package))
+    return rows, bool([s for s in stack if s[0] not in seen])
+
+
+def _stated(store: ox.Store, subject, prop, obj, named: _Named) -> list[dict]:
+    """The claims (and the sections they are derived from) stating ``subject prop obj``."""
+    out = []
+    for claim in _claims_about(store, subject):
+        if _first(store, claim, DKG.claimProperty) == prop and obj in _objects(store, claim, DKG.claimObject):
+            out += [named.source(claim.value, s.value) for s in _objects(store, claim, PROV.wasDerivedFrom)]
+    return out
+
+
+def _package_view(store: ox.Store, node, named: _Named) -> dict:
+    """What a package holds, inwards down to the product (``contents``: ``{"iri", "ndc", "depth"}``), and the
+    packages that hold it (``containers``, as for a product)."""
+    contents, seen = [], {node}
+
+    def held(outer) -> list:
+        inner = {o for o in _objects(store, outer, DKG.contains) if isinstance(o, ox.NamedNode)}
+        return sorted(inner, key=lambda p: _package_order(store, p), reverse=True)
+
+    stack = [(inner, 1) for inner in held(node)]
+    while stack and len(contents) < PACKAGES_SHOWN:
+        inner, depth = stack.pop()
+        if inner in seen:
+            continue
+        seen.add(inner)
+        contents.append({"iri": named.iri(inner.value), "ndc": _ndc(store, inner), "depth": depth})
+        if depth < MAX_DEPTH:
+            stack.extend((deeper, depth + 1) for deeper in held(inner))
+    containers, cut = _containers(store, node, named)
+    return {"contents": contents, "containers": containers,
+            "truncated": cut or bool([s for s in stack if s[0] not in seen])}
+
+
+def _reactions(store: ox.Store, node, query: str, named: _Named) -> dict:
+    """Adverse-reaction rows with a rate per study arm, of a product or derived from a section, as tables: one per
+    source section and set of arms, ``{"section", "arms": [{"iri", "count", "notes"}], "rows": [{"event", "cells",
+    "claims": [{"claim", "drug"}], "sources", "notes"}]}``, rows in the label's order (their claims' IRIs)."""
+    rows = _select(store, query, node)
+    by_row: dict[tuple, dict] = {}
+    for solution in rows[:RATES_SHOWN]:
+        claim, event, rate, population = (solution[name] for name in ("claim", "event", "rate", "population"))
+        section = _first(store, claim, PROV.wasDerivedFrom)
+        key = (section.value if section is not None else "", event.value)
+        row = by_row.setdefault(key, {"section": key[0], "event": event.value, "claims": {}, "rates": {}})
+        row["claims"][claim.value] = _first(store, claim, DKG.drug)
+        row["rates"][population.value] = rate
+    tables: dict[tuple, list] = {}
+    for row in by_row.values():
+        tables.setdefault((row["section"], tuple(sorted(row["rates"], key=_natural))), []).append(row)
+    out = []
+    for (section, arms), members in tables.items():
+        heads = []
+        for arm in arms:
+            rates = [row["rates"][arm] for row in members]
+            counts = [c for c in (_first(store, r, DKG.participantCount) for r in rates) if c is not None]
+            notes = sorted({c.value for r in rates[:1] for c in _objects(store, r, RDFS.comment)})
+            heads.append({"iri": named.iri(arm), "count": counts[0].value if counts else None, "notes": notes})
+        lines = []
+        for row in sorted(members, key=lambda r: _natural(min(r["claims"], key=_natural))):
+            claims = sorted(row["claims"], key=_natural)
+            drugs = {c: row["claims"][c] for c in claims}
+            lines.append({
+                "event": named.iri(row["event"]),
+                "cells": [_quantity_text(store, _first(store, row["rates"][a], DKG.outcomeValue)) for a in arms],
+                "claims": [{"claim": named.iri(c), "drug": named.iri(drugs[c].value) if drugs[c] else None}
+                           for c in claims],
+                "sources": [named.source(c, section) for c in claims] if section else [],
+                "notes": sorted({n.value for c in claims for n in _objects(store, ox.NamedNode(c), RDFS.comment)}),
+            })
+        if section:
+            named.source(None, section)
+        out.append({"section": section, "arms": heads, "rows": lines})
+    where = {t["section"]: _section(store, ox.NamedNode(t["section"])) for t in out if t["section"]}
+    out.sort(key=lambda t: ((where[t["section"]]["document_title"] or "", int(where[t["section"]]["line"] or 0))
+                            if t["section"] else ("", 0), t["section"], [a["iri"] for a in t["arms"]]))
+    return {"tables": out, "truncated": len(rows) > RATES_SHOWN}
+
+
 _ENTITIES = f"""
 PREFIX dkg: <{DKG_NS}>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
@@ -400,7 +830,7 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT DISTINCT ?class ?entity WHERE {{
   ?entity a ?class .
   FILTER(STRSTARTS(STR(?class), STR(dkg:)) && !STRSTARTS(STR(?entity), STR(dkg:)))
-  FILTER(?class NOT IN (dkg:Quantity, dkg:Schedule, dkg:ExternalIdentifier, dkg:DocumentSection))
+  FILTER(?class NOT IN (dkg:Quantity, dkg:Schedule, dkg:ExternalIdentifier, dkg:DocumentSection, dkg:ArmRate))
   FILTER NOT EXISTS {{ ?class rdfs:subClassOf* dkg:Claim }}
   FILTER NOT EXISTS {{ ?class owl:equivalentClass ?definition }}
 }}
@@ -408,7 +838,8 @@ SELECT DISTINCT ?class ?entity WHERE {{
 
 
 def entity_index(store: ox.Store) -> list[dict]:
-    """The entities (not claims, quantities, schedules, identifiers or sections) by class, for the index page:
+    """The entities (not claims, quantities, schedules, identifiers, sections or the arm rates of adverse-reaction
+    claims) by class, for the index page:
     ``[{"class", "label", "entities": [(iri, label), ...]}]``, sorted by label."""
     groups: dict[str, list] = {}
     for row in store.query(_ENTITIES, use_default_graph_as_union=True):
