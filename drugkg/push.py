@@ -109,8 +109,15 @@ def built_base(dist: Path) -> str:
     raise UsageError(f"{dist / 'void.ttl'} has no void:uriSpace; rebuild with 'drugkg build'")
 
 
+# Virtuoso 7.2's Graph Store endpoint closes the connection on a request body of about 1 MB (measured: 786 kB taken,
+# 1.05 MB refused with a broken pipe), which a few thousand triples of label section text reach. A request holds at
+# most this many characters, so at most 768 kB of UTF-8 (4 bytes a character at most).
+CHUNK_CHARACTERS = 192 * 1024
+
+
 def chunks(path: Path, size: int) -> Iterator[tuple[str, int]]:
-    """N-Triples text of at most ``size`` triples at a time, with the number of triples in it.
+    """N-Triples text of at most ``size`` triples and about ``CHUNK_CHARACTERS`` characters at a time (a longer
+    triple goes alone), with the number of triples in it.
 
     In a Turtle file, the triples with a blank node (the ontology's class expressions) are sent together in one last
     request, whatever ``size``: a blank node means the same node only within one request, so splitting them would
@@ -128,11 +135,16 @@ def chunks(path: Path, size: int) -> Iterator[tuple[str, int]]:
             is_blank = isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
             (blank if is_blank else lines).append(line)
     batch: list[str] = []
+    length = 0
     for line in lines:
+        if batch and length + len(line) > CHUNK_CHARACTERS:
+            yield "".join(batch), len(batch)
+            batch, length = [], 0
         batch.append(line)
+        length += len(line)
         if len(batch) == size:
             yield "".join(batch), len(batch)
-            batch = []
+            batch, length = [], 0
     if batch:
         yield "".join(batch), len(batch)
     if blank:
