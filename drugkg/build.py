@@ -122,7 +122,9 @@ def _compile(files: list[Path], data_dir: Path, model: OntologyModel, base_iri: 
     count = len(lines)
     ordered = sorted(lines)
     del lines  # its table is large; the strings live on in ``ordered``
-    ntriples = "\n".join(ordered) + "\n" if ordered else ""
+    if ordered:
+        ordered.append("")  # the last line's end, made by the join itself: "+ '\n'" would copy the whole text again
+    ntriples = "\n".join(ordered)
     del ordered
     counts = {
         "triples": count,

@@ -1,6 +1,7 @@
 """The synthetic label corpus (benchmarks/label_corpus.py) and the label reading benchmark (benchmarks/labels.py):
 byte-identical corpora for the same seed, every copy a readable label with fresh ids and synthetic NDCs, the
-repackager tied to its originator, nothing written outside the given folder; and one smoke run of the benchmark.
+repackager tied to its originator, nothing written outside the given folder; and one smoke run of the benchmark
+(every stage: the reader, the build's label stage, the whole build).
 No figure is checked: timing belongs in the benchmark's output, never in tests."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import doctest
 import hashlib
 import importlib.util
 import json
+import os
 import re
 import subprocess
 import sys
@@ -180,28 +182,53 @@ def test_refuses_a_folder_with_files(tmp_path):
 
 
 def test_benchmark_smoke_run_writes_both_results(tmp_path):
-    out = tmp_path / "results"
-    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "labels.py"), "--sizes", "3", "--out", str(out)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    """Every stage once at 3 labels, the whole build included, and a 4th size above --build-max-size to show the
+    build skipped and estimated; every output is written, no figure is checked."""
+    out, scratch = tmp_path / "results", tmp_path / "tmp"
+    scratch.mkdir()
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "labels.py"), "--sizes", "2,3,4",
+                           "--build-max-size", "3", "--out", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "TMPDIR": str(scratch)})
     assert done.returncode == 0, done.stderr[-4000:]
-    assert "[3 labels] read_labels" in done.stderr  # progress
+    for shown in ("[3 labels] read_labels", "[3 labels] label-stage: labels: 3 of 3 files read",
+                  "[3 labels] build: writing the query store", "[data/ only] build-curated",
+                  "[4 labels] build: not run above --build-max-size 3; estimated"):
+        assert shown in done.stderr  # progress, the children's own included
     assert sorted(p.name for p in out.iterdir()) == ["results.json", "results.md"]
+    assert not list(scratch.glob("drugkg-label-bench-*"))  # the corpora and the build's out folders are removed
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
-    assert {"date", "command", "options", "machine", "sizes", "memory", "targets"} <= results.keys()
-    (size,) = results["sizes"]
-    assert size["labels"] == 3 and size["errors"] == []
-    assert list(size["stages"]) == ["lxml-parse", "read_labels", "read_label-stream"]
-    for stage in size["stages"].values():
+    assert {"date", "command", "options", "machine", "sizes", "memory", "targets", "build_curated"} <= results.keys()
+    assert results["build_curated"]["status"] == "ok" and results["build_curated"]["labels"] == 0
+    two, three, four = results["sizes"]
+    assert [s["labels"] for s in results["sizes"]] == [2, 3, 4]
+    assert three["errors"] == [] and two["errors"] == [] and four["errors"] == []
+    assert list(three["stages"]) == ["lxml-parse", "read_labels", "read_label-stream", "label-stage", "build"]
+    for stage in three["stages"].values():
         assert stage["status"] == "ok" and stage["labels"] == 3 and stage["error_count"] == 0
         assert {"seconds", "labels_per_second", "peak_mb", "own_peak_mb"} <= stage.keys()
-    assert set(size["throughput_ratio"]) == {"read_labels", "read_label-stream"}
+    load, build = three["stages"]["label-stage"], three["stages"]["build"]
+    assert {"triples", "output_mb", "retained_mb", "line_table_mb", "beyond_output_mb", "transient_mb"} <= load.keys()
+    assert 0 < load["triples"] < build["triples"]  # the build adds the curated data's triples
+    assert {"triples", "children_peak_mb", "build_stages", "written_mb"} <= build.keys()
+    assert any(name.startswith("reading the labels in LABELS") for name in build["build_stages"])
+    assert set(three["throughput_ratio"]) == {"read_labels", "read_label-stream", "label-stage", "build"}
+    skipped = four["stages"]["build"]
+    assert skipped["status"] == "skipped" and skipped["estimate"]["from_sizes"] == [2, 3]
+    assert four["stages"]["label-stage"]["status"] == "ok"
     assert [t["target"] for t in results["targets"]] == [
         "read_labels throughput against lxml.etree.parse", "read_label-stream throughput against lxml.etree.parse",
-        "read_labels: own peak memory flat in the number of labels",
-        "read_label-stream: own peak memory flat in the number of labels"]
-    assert [t["ok"] for t in results["targets"][2:]] == [None, None]  # one size: memory growth is not judged
+        "label-stage throughput against lxml.etree.parse", "build throughput against lxml.etree.parse",
+        "read_labels: own peak (keeps every record) flat in the number of labels",
+        "read_label-stream: own peak flat in the number of labels",
+        "label-stage: own peak less its output flat in the number of labels",
+        "label-stage: own peak less what it leaves resident flat in the number of labels",
+        "build: peak of the process (the graph grows)"]
+    build_target = results["targets"][3]
+    assert build_target["ok"] is None and build_target["labels"] == 3  # the largest size built; reported, no target
     markdown = (out / "results.md").read_text(encoding="utf-8")
-    assert markdown.startswith("# drugkg label reading benchmark\n")
-    for heading in ("## Targets (at 3 labels, the largest size run)", "## Stages",
-                    "## Memory against the number of labels"):
+    assert markdown.startswith("# drugkg label benchmark: reading, the label stage, the build\n")
+    for heading in ("## Targets and figures", "## Stages", "## The label stage's memory and its output",
+                    "## Memory against the number of labels", "## The build, stage by stage", "## Corpora"):
         assert heading in markdown
+    assert "`build` (estimate, not run)" in markdown
