@@ -15,7 +15,7 @@ import pyoxigraph as ox
 import loaders
 from drugkg.context import Context
 from drugkg.errors import DataError, DataInvalid, UsageError
-from drugkg.export import EXPORTS, sorted_ntriples, write_export, write_graph
+from drugkg.export import EXPORTS, dump_export, sorted_ntriples, write_graph
 from drugkg.ontology import OntologyModel, load_ontology
 from drugkg.paths import default_checks_dir, default_shapes
 from drugkg.prefixes import expand
@@ -25,9 +25,13 @@ from drugkg.schema import BASE_IRI_FIX, Dataset, Record, base_iri_problem, spec_
 
 @dataclass
 class Compiled:
-    """The graph as sorted N-Triples text, with the validated data it came from."""
+    """The graph as sorted N-Triples text, with the validated data it came from.
 
-    ntriples: str
+    The text is held in memory (``text``), or, for a build, only in the file it was written to (``text_file``):
+    at 10,000 labels it is 5 GB of UTF-8 and twice that as a Python string. ``ntriples`` reads it either way.
+    """
+
+    text: str | None
     data: Dataset
     base: str
     files: list[str]
@@ -35,6 +39,12 @@ class Compiled:
     context: Context | None = None
     labels: object | None = None  # loaders.spl.load.LoadedLabels when a labels folder was loaded (its lines dropped)
     warnings: list[str] = field(default_factory=list)  # label facts left out, each ``file:line: reason``
+    text_file: Path | None = None  # where the text is when ``text`` is None
+
+    @property
+    def ntriples(self) -> str:
+        """The sorted N-Triples text (read from ``text_file`` each time when it is not held)."""
+        return self.text if self.text is not None else self.text_file.read_text(encoding="utf-8")
 
 
 def _check_base(base: str) -> str:
@@ -80,9 +90,10 @@ def _load_lines(data: Dataset, ctx: Context) -> dict[str, None]:
 
 
 def compile_graph(data_dir: Path, ontology: Path, base_iri: str | None = None, labels: Path | None = None,
-                  progress: Callable[[str], None] = lambda message: None) -> Compiled:
+                  progress: Callable[[str], None] = lambda message: None, text_file: Path | None = None) -> Compiled:
     """Read, validate and load all data (the curated YAML, and the SPL files of ``labels`` when given) into sorted
-    N-Triples; raise DataInvalid with every error found."""
+    N-Triples; raise DataInvalid with every error found. With ``text_file``, the text is written there, line by line,
+    and not held in memory."""
     if not data_dir.is_dir():
         raise UsageError(f"data folder {data_dir} does not exist; run from the repository root or pass --data DIR")
     if not ontology.is_file():
@@ -97,11 +108,12 @@ def compile_graph(data_dir: Path, ontology: Path, base_iri: str | None = None, l
                          "or --no-labels")
     model = load_ontology(ontology.resolve())
     with _collector_paused():
-        return _compile(files, data_dir, model, base_iri, labels, progress)
+        return _compile(files, data_dir, model, base_iri, labels, progress, text_file)
 
 
 def _compile(files: list[Path], data_dir: Path, model: OntologyModel, base_iri: str | None,
-             labels: Path | None = None, progress: Callable[[str], None] = lambda message: None) -> Compiled:
+             labels: Path | None = None, progress: Callable[[str], None] = lambda message: None,
+             text_file: Path | None = None) -> Compiled:
     """The work of :func:`compile_graph` once its arguments are checked."""
     parsed, errors, unread = [], [], []
     for path in files:
@@ -124,7 +136,11 @@ def _compile(files: list[Path], data_dir: Path, model: OntologyModel, base_iri: 
     del lines  # its table is large; the strings live on in ``ordered``
     if ordered:
         ordered.append("")  # the last line's end, made by the join itself: "+ '\n'" would copy the whole text again
-    ntriples = "\n".join(ordered)
+    if text_file is None:
+        ntriples = "\n".join(ordered)
+    else:
+        _write_lines(ordered, text_file)
+        ntriples = None
     del ordered
     counts = {
         "triples": count,
@@ -140,7 +156,18 @@ def _compile(files: list[Path], data_dir: Path, model: OntologyModel, base_iri: 
         counts["documents"] += loaded.count
     files_shown = [pf.path for pf in parsed]  # one per file, as none failed
     warnings = loaded.warnings if loaded is not None else []
-    return Compiled(ntriples, data, base, files_shown, counts, ctx, loaded, warnings)
+    return Compiled(ntriples, data, base, files_shown, counts, ctx, loaded, warnings, text_file)
+
+
+def _write_lines(ordered: list[str], path: Path, batch: int = 100_000) -> None:
+    """Write ``ordered`` joined by line ends (its last item is "" for the last line's end), a batch at a time, so
+    that the whole text is never one string."""
+    with path.open("w", encoding="utf-8", newline="\n") as out:
+        for start in range(0, len(ordered), batch):
+            part = ordered[start:start + batch]
+            out.write("\n".join(part))
+            if start + batch < len(ordered):
+                out.write("\n")
 
 
 def _load_labels(folder: Path, data: Dataset, ctx: Context, lines: dict[str, None], progress: Callable[[str], None]):
@@ -268,7 +295,7 @@ def check_graph(
     find_record = record_finder(compiled)
     errors = run_checks(store, checks_dir, find_record)
     progress(f"validating against the SHACL shapes in {display_path(shapes)}")
-    results = shape_results(store, compiled.ntriples, ontology, shapes, progress)
+    results = shape_results(store, lambda: compiled.ntriples, ontology, shapes, progress)
     if results:  # the labels for the messages: every label in the graph (3.7 s at 1,000 synthetic drugs)
         errors += shape_errors(results, find_record, labels_of(store), ontology)
     reasoned = reason_over(compiled, store, ontology, progress)
@@ -328,15 +355,15 @@ def build(
 
     with Stage(out_dir) as stage:
         progress(f"reading {data_dir}")
-        compiled = compile_graph(data_dir, ontology, base_iri, labels, progress)
-        _return_freed_memory()  # what compiling made and dropped (half the size of the graph's text, at its peak)
+        # The N-Triples export is written first, by compiling straight into it: the graph's text is never held
+        # whole (5 GB at 10,000 labels, twice that as a Python string), and both stores load from the file.
+        with stage.writing("drugkg.nt") as ntriples_file:
+            compiled = compile_graph(data_dir, ontology, base_iri, labels, progress, text_file=ntriples_file)
+        _return_freed_memory()  # what compiling made and dropped (the lines of the graph)
         staging = stage.path
         # Validation queries run on an in-memory store: pyoxigraph answers them about five times faster there than
-        # on its on-disk store, which is written last, for 'drugkg query' to open in milliseconds. Both stores read
-        # the N-Triples export, written first: loading from the text would copy it (300 MB at 1.7 million triples).
+        # on its on-disk store, which is written last, for 'drugkg query' to open in milliseconds.
         progress(f"loading {compiled.counts['triples']} triples into memory")
-        with stage.writing("drugkg.nt") as ntriples_file:
-            write_export(compiled.ntriples, ntriples_file, ox.RdfFormat.N_TRIPLES)
         memory = write_store(None, ntriples_file, ontology)
         reasoned = check_graph(
             compiled,
@@ -350,7 +377,7 @@ def build(
         written = []
         for name, fmt in EXPORTS.items():
             with stage.writing(name) as path:
-                written.append(path if path == ntriples_file else write_export(compiled.ntriples, path, fmt, memory))
+                written.append(path if path == ntriples_file else dump_export(memory, path, fmt))
         with stage.writing("void.ttl"):
             written.append(write_void(memory, compiled, ontology, staging, written))
         del memory
@@ -368,6 +395,7 @@ def build(
             store.flush()
             del store  # closes the store's files before the folder is moved
         stage.publish()
+    compiled.text_file = out_dir / ntriples_file.name  # the published copy: the staging folder has moved
     return compiled, [out_dir / p.name for p in written]
 
 

@@ -46,6 +46,11 @@ def write_export(ntriples: str, path: Path, fmt: ox.RdfFormat, store: ox.Store |
     are not written) where one is given, else from the sorted text; N-Triples is always the text itself."""
     if store is None or fmt is ox.RdfFormat.N_TRIPLES:
         return write_graph(ntriples, path, fmt)
+    return dump_export(store, path, fmt)
+
+
+def dump_export(store: ox.Store, path: Path, fmt: ox.RdfFormat) -> Path:
+    """Write the default graph of ``store`` to ``path`` in ``fmt`` (not N-Triples, whose export is the sorted text)."""
     prefixes = None if fmt is ox.RdfFormat.RDF_XML else WRITE_PREFIXES
     store.dump(str(path), format=fmt, from_graph=ox.DefaultGraph(), prefixes=prefixes)
     return path

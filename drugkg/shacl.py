@@ -878,7 +878,7 @@ def _sparql_violations(query: Query, solutions) -> list[Violation]:
     return found
 
 
-def validate_store(store: ox.Store, compiled: CompiledShapes, ntriples: str | None = None,
+def validate_store(store: ox.Store, compiled: CompiledShapes, ntriples: str | Callable[[], str] | None = None,
                    ontology: Path | None = None, graphs: list | None = None,
                    two_phase: bool = True) -> list[ShapeResult]:
     """Validate the graph in ``store`` against the compiled shapes: pySHACL's results, sorted and without repeats.
@@ -889,7 +889,8 @@ def validate_store(store: ox.Store, compiled: CompiledShapes, ntriples: str | No
     """
     with _quiet_rdflib():
         found = violations(store, compiled, graphs, two_phase)
-        written = _written_forms(found, ntriples) if ntriples else {}
+        text = ntriples() if callable(ntriples) and found else ntriples  # a function: read only when needed
+        written = _written_forms(found, text) if found and text else {}
         messages = _Messages(compiled.graph, ontology)
         results = set()
         for v in found:

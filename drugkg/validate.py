@@ -70,14 +70,15 @@ def shacl_results(ntriples: str, ontology: Path, shapes: Path) -> list[ShapeResu
 
 def shape_results(
     store: ox.Store,
-    ntriples: str,
+    ntriples: str | Callable[[], str],
     ontology: Path,
     shapes: Path,
     progress: Callable[[str], None] = lambda message: None,
 ) -> list[ShapeResult]:
     """The SHACL results for the graph in ``store`` (the data in its default graph, the ontology in its own): the
     shapes compiled to SPARQL (:mod:`drugkg.shacl`), which gives :func:`shacl_results`' answers in a fraction of the
-    time; pySHACL itself (with ``ntriples``) when the shapes use SHACL that the compiler does not translate."""
+    time; pySHACL itself (with ``ntriples``) when the shapes use SHACL that the compiler does not translate.
+    ``ntriples`` may be a function giving the text, called only if the text is needed (a build holds it in a file)."""
     from drugkg.shacl import UnsupportedShapes, compile_shapes, validate_store
 
     try:
@@ -85,7 +86,7 @@ def shape_results(
     except UnsupportedShapes as exc:
         progress(f"{display_path(shapes)} uses {', '.join(exc.components)}, which the SPARQL translation of the "
                  "shapes does not cover; validating with pySHACL instead")
-        return shacl_results(ntriples, ontology, shapes)
+        return shacl_results(ntriples() if callable(ntriples) else ntriples, ontology, shapes)
     return validate_store(store, compiled, ntriples, ontology)
 
 
