@@ -69,6 +69,10 @@ def write_void(store: ox.Store, compiled: Compiled, ontology: Path, folder: Path
     for record in compiled.data.records:
         if record.kind == "document":
             triples.append((ds, DCTERMS.source, compiled.context.iri(record.id)))
+    if compiled.labels is not None:  # every label version loaded is a source too
+        from loaders.spl.load import version_iris
+
+        triples += [(ds, DCTERMS.source, iri) for iri in version_iris(compiled.labels, base)]
     stats = _one(store, _STATS) | _one(store, _TYPED)
     for key, predicate in (("triples", VOID.triples), ("entities", VOID.entities), ("classes", VOID.classes),
                            ("properties", VOID.properties), ("subjects", VOID.distinctSubjects),

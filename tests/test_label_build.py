@@ -185,3 +185,19 @@ def test_the_existing_saved_queries_answer_for_a_label_product(built_labels):
         ("dosage form", "INJECTION, SOLUTION"),  # formCode C42945, line 765
         ("boxed warning", "yes"),  # the top-level 34066-1 section, line 922
     ])
+
+
+def test_the_dataset_description_names_every_label_version_as_a_source(built_labels):
+    void = ox.Store()
+    void.load(path=str(built_labels.out / "void.ttl"), format=ox.RdfFormat.TURTLE)
+    sources = sorted(q.object.value for q in void.quads_for_pattern(
+        None, ox.NamedNode("http://purl.org/dc/terms/source"), None))
+    assert sources == sorted([
+        f"{BASE}medfinder-explainer", f"{BASE}monograph",  # the curated documents
+        f"{BASE}spl/608d4f0d-b19f-46d3-749a-7159aa5f933d/1560",  # humira.xml, its setId and versionNumber
+        f"{BASE}spl/c6e131fe-e7df-4876-83f7-9156fc4e8228/11",  # lipitor-orig.xml
+        f"{BASE}spl/17a163ef-b349-4e32-bc8c-b02bac7f65d6/8",  # lipitor-repack.xml
+        f"{BASE}spl/00f66f25-3469-4c16-9baf-fba21e9628bd/1",  # cough.xml
+        f"{BASE}spl/0027b8a3-73bf-4005-a7e3-b035f451a861/1",  # no-title.xml
+        f"{BASE}spl/ea1a6225-0eb9-4743-9601-23d5795936a3/1",  # methoxsalen-pharmacologic-class.xml
+    ])

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from pyoxigraph import NamedNode
 
@@ -61,6 +62,12 @@ def load_labels(folder: Path, ctx: LabelContext, progress: Callable[[str], None]
     return out
 
 
+def version_iris(loaded: LoadedLabels, base: str) -> list[NamedNode]:
+    """The IRI of every label version loaded, sorted: the sources a dataset description names."""
+    return sorted((NamedNode(f"{base}spl/{quote(set_id, safe='-._~')}/{version}") for set_id, version in loaded.files),
+                  key=lambda node: node.value)
+
+
 def label_origin(iri: str, base: str, loaded: LoadedLabels) -> tuple[str, int, str] | None:
     """The file, line and name of what a label IRI was made from: a label version, a section, a product-data
     element (or anything minted under them: the element's line), or a shared node (where it was first seen)."""
@@ -78,10 +85,16 @@ def label_origin(iri: str, base: str, loaded: LoadedLabels) -> tuple[str, int, s
         return None
     name = f"label {key[0]} version {key[1]}"
     try:
-        label = read_label(path)
+        label = _read_once(path)
     except LabelError:
         return path, 1, name
     return path, _element_line(label, parts[2:]), name
+
+
+@lru_cache(maxsize=4)
+def _read_once(path: str) -> Label:
+    """A label read again to locate an element (only when a problem is reported), a few kept for the next ones."""
+    return read_label(path)
 
 
 def _element_line(label: Label, rest: list[str]) -> int:
