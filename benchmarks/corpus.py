@@ -379,6 +379,10 @@ def shared_files(pools: Pools, seed: int, header: str) -> dict[str, str]:
 # One drug
 # ---------------------------------------------------------------------------------------------------------------
 
+# The synthetic documents have no files: the corpus is built without a documents folder (drugkg build's
+# --documents checks only real ones), and each record states the SHA-256 of the empty file, marked as such here.
+NO_FILE_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
 MONOGRAPH_SECTIONS = [  # (id, title, parent), in the order of data/hemgenix/sources.yaml
     ("drug-overview", "Synthetic drug overview", None),
     ("mechanism-of-action", "Synthetic mechanism of action", None),
@@ -565,9 +569,10 @@ class Drug:
         year = 2020 + rng.randint(0, 6)
         return [("document", [
             {"id": self.mono, "title": f"{self.label} synthetic drug monograph", "kind": "synthetic drug monograph",
-             "file": f"{self.id}-monograph.txt", "sections": sections(MONOGRAPH_SECTIONS)},
+             "file": f"{self.id}-monograph.txt", "sha256": NO_FILE_SHA256, "sections": sections(MONOGRAPH_SECTIONS)},
             {"id": self.expl, "title": f"How does {self.label} work? A synthetic explainer", "kind": "synthetic patient-facing explainer",
-             "file": f"{self.id}-explainer.txt", "publisher": f"synth-publisher-{pick(rng, self.pools.publishers)}",
+             "file": f"{self.id}-explainer.txt", "sha256": NO_FILE_SHA256,
+             "publisher": f"synth-publisher-{pick(rng, self.pools.publishers)}",
              "author": f"synth-author-{pick(rng, self.pools.authors)}",
              "date_modified": f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
              "sections": sections(EXPLAINER_SECTIONS)},

@@ -55,7 +55,8 @@ def _check_base(base: str) -> str:
     return base
 
 
-def make_context(data: Dataset, base: str, ontology: OntologyModel) -> Context:
+def make_context(data: Dataset, base: str, ontology: OntologyModel,
+                 section_ends: dict[tuple[str, str], int] | None = None) -> Context:
     """IRIs for every id: an entity's canonical external IRI when it has one, else minted as base + id."""
     iris, labels = {}, {}
     for record in data.records:
@@ -65,7 +66,7 @@ def make_context(data: Dataset, base: str, ontology: OntologyModel) -> Context:
         if isinstance(name, str):
             labels[record.id] = name
     kinds = {name: kind for name in ontology.properties if (kind := ontology.value_kind(name))}
-    return Context(base, iris, labels, kinds)
+    return Context(base, iris, labels, kinds, section_ends or {})
 
 
 def _load_lines(data: Dataset, ctx: Context) -> dict[str, None]:
@@ -90,10 +91,12 @@ def _load_lines(data: Dataset, ctx: Context) -> dict[str, None]:
 
 
 def compile_graph(data_dir: Path, ontology: Path, base_iri: str | None = None, labels: Path | None = None,
-                  progress: Callable[[str], None] = lambda message: None, text_file: Path | None = None) -> Compiled:
+                  progress: Callable[[str], None] = lambda message: None, text_file: Path | None = None,
+                  documents: Path | None = None) -> Compiled:
     """Read, validate and load all data (the curated YAML, and the SPL files of ``labels`` when given) into sorted
-    N-Triples; raise DataInvalid with every error found. With ``text_file``, the text is written there, line by line,
-    and not held in memory."""
+    N-Triples; raise DataInvalid with every error found. With ``documents``, the folder of the curated documents'
+    files, each document is checked against its file (:mod:`drugkg.documents`) and its sections get their end lines.
+    With ``text_file``, the text is written there, line by line, and not held in memory."""
     if not data_dir.is_dir():
         raise UsageError(f"data folder {data_dir} does not exist; run from the repository root or pass --data DIR")
     if not ontology.is_file():
@@ -103,17 +106,20 @@ def compile_graph(data_dir: Path, ontology: Path, base_iri: str | None = None, l
         raise UsageError(f"no *.yaml files under {data_dir}; pass --data DIR pointing at the curated data")
     if base_iri is not None:
         _check_base(base_iri)
+    if documents is not None and not documents.is_dir():
+        raise UsageError(f"documents folder {documents} does not exist; pass --documents DIR with the curated "
+                         "documents' files (by default ../shared/seeds beside the checkout)")
     if labels is not None and not labels.is_dir():
         raise UsageError(f"labels folder {labels} does not exist; pass --labels DIR with the SPL *.xml files, "
                          "or --no-labels")
     model = load_ontology(ontology.resolve())
     with _collector_paused():
-        return _compile(files, data_dir, model, base_iri, labels, progress, text_file)
+        return _compile(files, data_dir, model, base_iri, labels, progress, text_file, documents)
 
 
 def _compile(files: list[Path], data_dir: Path, model: OntologyModel, base_iri: str | None,
              labels: Path | None = None, progress: Callable[[str], None] = lambda message: None,
-             text_file: Path | None = None) -> Compiled:
+             text_file: Path | None = None, documents: Path | None = None) -> Compiled:
     """The work of :func:`compile_graph` once its arguments are checked."""
     parsed, errors, unread = [], [], []
     for path in files:
@@ -127,8 +133,17 @@ def _compile(files: list[Path], data_dir: Path, model: OntologyModel, base_iri: 
     errors += problems
     if errors:
         raise DataInvalid(errors)
+    ends = None
+    if documents is not None:
+        from drugkg.documents import check_documents
+
+        progress(f"checking the documents against their files in {display_path(documents)}")
+        checked = check_documents(data, documents)
+        if checked.errors:
+            raise DataInvalid(checked.errors)
+        ends = checked.ends
     base = _check_base(base_iri or data.metadata["base_iri"])
-    ctx = make_context(data, base, model)
+    ctx = make_context(data, base, model, ends)
     lines = _load_lines(data, ctx)
     loaded = _load_labels(labels, data, ctx, lines, progress) if labels is not None else None
     count = len(lines)
@@ -341,6 +356,7 @@ def build(
     checks_dir: Path | None = None,
     shapes: Path | None = None,
     labels: Path | None = None,
+    documents: Path | None = None,
 ) -> tuple[Compiled, list[Path]]:
     """Build the graph, validate it and write the store and every export into ``out_dir``, all or nothing.
 
@@ -358,7 +374,8 @@ def build(
         # The N-Triples export is written first, by compiling straight into it: the graph's text is never held
         # whole (5 GB at 10,000 labels, twice that as a Python string), and both stores load from the file.
         with stage.writing("drugkg.nt") as ntriples_file:
-            compiled = compile_graph(data_dir, ontology, base_iri, labels, progress, text_file=ntriples_file)
+            compiled = compile_graph(data_dir, ontology, base_iri, labels, progress, text_file=ntriples_file,
+                                     documents=documents)
         _return_freed_memory()  # what compiling made and dropped (the lines of the graph)
         staging = stage.path
         # Validation queries run on an in-memory store: pyoxigraph answers them about five times faster there than

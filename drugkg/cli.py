@@ -14,6 +14,7 @@ from drugkg.errors import EXIT_DATA_INVALID, EXIT_OK, EXIT_USAGE, DataInvalid, U
 from drugkg.paths import (
     default_checks_dir,
     default_data_dir,
+    default_documents_dir,
     default_labels_dir,
     default_ontology,
     default_out_dir,
@@ -31,7 +32,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     compiled, written = build(
         args.data, args.out, args.ontology, args.base_iri, progress=_progress, checks_dir=args.checks,
-        shapes=args.shapes, labels=_labels(args),
+        shapes=args.shapes, labels=_labels(args), documents=args.documents,
     )
     counts = compiled.counts
     print(
@@ -48,7 +49,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from drugkg.engine import write_store
 
     _progress(f"reading {args.data}")
-    compiled = compile_graph(args.data, args.ontology, args.base_iri, _labels(args), _progress)
+    compiled = compile_graph(args.data, args.ontology, args.base_iri, _labels(args), _progress,
+                             documents=args.documents)
     store = write_store(None, compiled.ntriples, args.ontology)
     reasoned = check_graph(compiled, store, args.ontology, args.checks, args.shapes, _progress)
     defined_classes = _defined(args.ontology)
@@ -398,6 +400,9 @@ def _input_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base-iri", default=None, help="base IRI for minted resources (default: the dataset's base_iri)")
     parser.add_argument("--checks", type=Path, default=default_checks_dir(), help="folder of *-violation.rq data-quality checks (default: queries/checks/)")
     parser.add_argument("--shapes", type=Path, default=default_shapes(), help="SHACL shapes file (default: ontology/shapes.ttl)")
+    parser.add_argument("--documents", type=Path, default=default_documents_dir(), metavar="DIR",
+                        help="folder of the curated documents' files, checked against each document record's sha256 "
+                             "and sections (default: ../shared/seeds beside the checkout)")
     labels = parser.add_mutually_exclusive_group()
     labels.add_argument("--labels", type=Path, default=None, metavar="DIR",
                         help="folder of FDA drug labels (SPL *.xml) to load with the data (default: ../shared/labels "

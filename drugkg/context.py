@@ -21,6 +21,7 @@ class Context:
     iris: Mapping[str, NamedNode]
     labels: Mapping[str, str]
     value_kinds: Mapping[str, str] = field(default_factory=dict)  # datatype property -> bool/integer/text/date
+    section_ends: Mapping[tuple[str, str], int] = field(default_factory=dict)  # (document, section) -> end line
 
     def iri(self, ident: str) -> NamedNode:
         """The IRI of a declared id (KeyError for an undeclared one: validation rules that out first)."""

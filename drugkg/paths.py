@@ -24,6 +24,11 @@ def default_labels_dir() -> Path:
     return project_root().parent / "shared" / "labels"
 
 
+def default_documents_dir() -> Path:
+    """The curated documents' files beside the checkout (``../shared/seeds``), which the build checks claims against."""
+    return project_root().parent / "shared" / "seeds"
+
+
 def default_ontology() -> Path:
     return project_root() / "ontology" / "drugkg.ttl"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from drugkg.schema import Field, Ref, Text
 from drugkg.terms import date_literal, integer, plain, text
 from drugkg.vocab import DCTERMS, DKG, RDF, RDFS
@@ -11,7 +13,12 @@ SECTION_KEYS = ("id", "title", "line", "parent")
 
 
 def check_sections(record, checker):
-    """Sections: a non-empty list of {id, title, line, parent?}; ids unique; parents declared."""
+    """Sections: a non-empty list of {id, title, line, parent?}; ids unique; parents declared. The file's sha256 is
+    64 hexadecimal digits (the build checks it against the file: drugkg/documents.py)."""
+    digest = record.get("sha256")
+    if isinstance(digest, str) and not re.fullmatch(r"[0-9a-f]{64}", digest):
+        yield "sha256", f"sha256 {digest!r} is not 64 lowercase hexadecimal digits", \
+            "write the output of sha256sum for the document's file"
     sections = record.get("sections")
     fix = "write sections as a list of {id, title, line, parent?}"
     if not isinstance(sections, list) or not sections:
@@ -48,6 +55,7 @@ def check_sections(record, checker):
         "title": Text(True, "the document's title"),
         "kind": Text(True, "what kind of document it is"),
         "file": Field("string", True),
+        "sha256": Field("string", True),
         "publisher": Ref("Organization"),
         "author": Ref("Person"),
         "date_modified": Field("date"),
@@ -78,4 +86,6 @@ def load_document(record, ctx):
         if "parent" in section:
             yield node, DCTERMS.isPartOf, ctx.mint(record.id, section["parent"])
         yield node, DKG.startLine, integer(section["line"])
+        if (record.id, section["id"]) in ctx.section_ends:
+            yield node, DKG.endLine, integer(ctx.section_ends[(record.id, section["id"])])
         yield node, DKG.sequenceNumber, integer(number)

@@ -35,9 +35,10 @@ def update_golden(request) -> bool:
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
-    """The real Hemgenix graph, built once: the compiled graph, the output folder and its store (read-only)."""
+    """The real Hemgenix graph, built once as ``drugkg build --no-labels`` builds it (its documents checked against
+    their files): the compiled graph, the output folder and its store (read-only)."""
     out = tmp_path_factory.mktemp("build") / "dist"
-    compiled, written = build(DATA, out, ONTOLOGY)
+    compiled, written = build(DATA, out, ONTOLOGY, documents=SEEDS)
     return SimpleNamespace(compiled=compiled, out=out, written=written, store=open_store(out))
 
 
@@ -45,7 +46,7 @@ def built(tmp_path_factory):
 def built_labels(tmp_path_factory):
     """The default graph, as ``drugkg build`` makes it: the Hemgenix data and the shared FDA labels (read-only)."""
     out = tmp_path_factory.mktemp("build-labels") / "dist"
-    compiled, written = build(DATA, out, ONTOLOGY, labels=LABELS)
+    compiled, written = build(DATA, out, ONTOLOGY, labels=LABELS, documents=SEEDS)
     return SimpleNamespace(compiled=compiled, out=out, written=written, store=open_store(out))
 
 

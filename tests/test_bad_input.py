@@ -26,6 +26,7 @@ from drugkg.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = REPO / "tests" / "fixtures" / "minimal"
+DOCUMENTS = REPO / "tests" / "fixtures" / "minimal-documents"  # the synthetic document the fixture's claims cite
 ONTOLOGY = REPO / "ontology" / "drugkg.ttl"
 DATA = "curated"
 SENTINEL = "output of a previous successful build\n"
@@ -71,7 +72,8 @@ def edit(root: Path, relpath: str, old: str, new: str) -> str:
 
 
 def build(*extra: str, data: str = DATA) -> int:
-    return main(["build", "--data", data, "--out", "dist", "--ontology", str(ONTOLOGY), *extra])
+    return main(["build", "--data", data, "--out", "dist", "--ontology", str(ONTOLOGY), "--documents", str(DOCUMENTS),
+                 "--no-labels", *extra])
 
 
 def assert_nothing_written(root: Path, inputs: tuple[str, ...] = ()) -> None:
@@ -519,6 +521,7 @@ CONTROL_CASES = [
             title: another invented document
             kind: synthetic test document
             file: test-doc.txt
+            sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
             sections:
               - {id: intro, title: "Intro\\x7f", line: 1}  # <- defect
         """,
@@ -678,9 +681,10 @@ def _broken_copy(root: Path, source: Path, name: str, old: str, new: str) -> tup
 
 
 def _run(command: str, *extra: str) -> int:
+    inputs = ["--data", DATA, "--documents", str(DOCUMENTS), "--no-labels"]
     if command == "build":
-        return main(["build", "--data", DATA, "--out", "dist", *extra])
-    return main(["validate", "--data", DATA, *extra])
+        return main(["build", *inputs, "--out", "dist", *extra])
+    return main(["validate", *inputs, *extra])
 
 
 # (input, its file, the line to break, the broken line, the options that pass it, what the parser says)

@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 
 from tests.servers import executable, start_drugkg
-from tests.test_bad_input import DATA, FIXTURE, MARK, ONTOLOGY, SENTINEL, assert_nothing_written, marked_line, yaml_text
+from tests.test_bad_input import DATA, DOCUMENTS, FIXTURE, MARK, ONTOLOGY, SENTINEL, assert_nothing_written, marked_line, yaml_text
 from tests.test_server import raw, refusals, sparql, still_serving
 
 # A normal refused build finishes in about a second; these bound a run that a defence failed to stop.
@@ -64,7 +64,8 @@ def _limit_memory() -> None:
 
 def run_build(root: Path) -> subprocess.CompletedProcess:
     """``drugkg build`` on ``root/curated`` in its own process (cwd ``root``, so paths show as ``curated/...``)."""
-    argv = [executable("drugkg"), "build", "--data", DATA, "--out", "dist", "--ontology", str(ONTOLOGY)]
+    argv = [executable("drugkg"), "build", "--data", DATA, "--out", "dist", "--ontology", str(ONTOLOGY), "--documents",
+            str(DOCUMENTS), "--no-labels"]
     try:
         return subprocess.run(argv, cwd=root, capture_output=True, text=True, timeout=BUILD_BOUND,
                               preexec_fn=_limit_memory, stdin=subprocess.DEVNULL)

@@ -14,7 +14,7 @@ from rdflib.compare import graph_diff, to_isomorphic
 
 from drugkg.build import build
 from drugkg.export import EXPORTS
-from tests.conftest import DATA, LABELS, ONTOLOGY
+from tests.conftest import DATA, LABELS, ONTOLOGY, SEEDS
 
 RDFLIB_FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".rdf": "xml"}
 OX_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".jsonld": ox.RdfFormat.JSON_LD,
@@ -69,7 +69,7 @@ def test_no_blank_nodes(built, name):
 
 
 def test_two_builds_are_byte_identical(built, tmp_path):
-    _, written = build(DATA, tmp_path / "again", ONTOLOGY)
+    _, written = build(DATA, tmp_path / "again", ONTOLOGY, documents=SEEDS)
     assert sorted(p.name for p in written) == sorted(p.name for p in built.written)
     for path in written:
         assert path.read_bytes() == (built.out / path.name).read_bytes(), path.name
@@ -89,7 +89,7 @@ def test_a_build_in_another_process_is_byte_identical(built_labels, tmp_path):
 
 
 def test_base_iri_is_configurable(built, tmp_path):
-    compiled, _ = build(DATA, tmp_path / "other", ONTOLOGY, base_iri="https://example.org/kg/")
+    compiled, _ = build(DATA, tmp_path / "other", ONTOLOGY, base_iri="https://example.org/kg/", documents=SEEDS)
     default_base = built.compiled.base
     assert default_base not in compiled.ntriples
     assert "<https://example.org/kg/hemgenix>" in compiled.ntriples

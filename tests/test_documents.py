@@ -1,0 +1,126 @@
+"""Curated documents are build input (issue "Every citation checked against its document", items 1 and 2): each
+document record names its file and SHA-256, and the build checks the file and every section against the text.
+Broken cases edit copies of data/ and of the seeds in a temporary folder; the shared seeds are never edited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from drugkg.build import compile_graph
+from drugkg.cli import main
+from drugkg.errors import DataInvalid
+from tests.conftest import DATA, ONTOLOGY, SEEDS, select
+
+MONOGRAPH = "hemgenix-monograph.txt"
+EXPLAINER = "medfinder-how-hemgenix-works.txt"
+SOURCES = "hemgenix/sources.yaml"
+
+
+@pytest.fixture
+def copies(tmp_path) -> tuple[Path, Path]:
+    """A copy of data/ and of the seeds, to break."""
+    data, documents = tmp_path / "data", tmp_path / "seeds"
+    shutil.copytree(DATA, data)
+    shutil.copytree(SEEDS, documents)
+    return data, documents
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} must occur once in {path.name}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def errors_of(data: Path, documents: Path) -> list:
+    with pytest.raises(DataInvalid) as caught:
+        compile_graph(data, ONTOLOGY, documents=documents)
+    return caught.value.errors
+
+
+def test_the_seeds_match_their_records_and_every_section_gets_its_end(built):
+    rows = select(built.store, """
+        SELECT ?section ?start ?end WHERE { ?s a dkg:DocumentSection ; dkg:startLine ?start ; dkg:endLine ?end .
+          BIND(STRAFTER(STR(?s), "https://w3id.org/drugkg/id/") AS ?section) }""")
+    ends = {r["section"]: (int(r["start"]), int(r["end"])) for r in rows}
+    assert len(ends) == 29  # 19 sections of the monograph, 10 of the explainer
+    # read off hemgenix-monograph.txt: the next heading at the same level or above, less one
+    assert ends["monograph/drug-overview"] == (1, 7)  # "What Is It and How Does It Work?" at line 8
+    assert ends["monograph/primary-indication"] == (18, 19)  # "Other Approved & Off-Label Uses" at line 20
+    assert ends["monograph/fda-approved-indications"] == (17, 24)  # "Dosage and Administration Protocols" at 25
+    assert ends["monograph/safety-profile"] == (36, 49)  # "Research Areas" at 50, its children inside
+    assert ends["monograph/legal-disclaimer"] == (70, 71)  # the document's last line (71, without a final line end)
+    assert ends["medfinder-explainer/also-looked-for"] == (82, 98)  # medfinder-how-hemgenix-works.txt: 98 lines
+
+
+def test_a_missing_document_names_the_record_and_every_claim_citing_it(copies):
+    data, documents = copies
+    (documents / EXPLAINER).unlink()
+    errors = errors_of(data, documents)
+    record = [e for e in errors if e.record == "medfinder-explainer"]
+    assert [(e.file, e.line) for e in record] == [(str(data / SOURCES), 30)]
+    assert record[0].message == f"{documents / EXPLAINER} does not exist"
+    claims = [e for e in errors if e.record != "medfinder-explainer"]
+    assert len(claims) == 84  # every record with source: medfinder-explainer#... (grep -c in data/hemgenix)
+    assert all(e.message == f"cites medfinder-explainer, whose file does not exist" for e in claims)
+
+
+def test_a_changed_document_is_refused_with_its_new_hash(copies):
+    data, documents = copies
+    with (documents / MONOGRAPH).open("a", encoding="utf-8") as file:
+        file.write("one more line\n")
+    digest = hashlib.sha256((documents / MONOGRAPH).read_bytes()).hexdigest()
+    errors = errors_of(data, documents)
+    (record,) = [e for e in errors if e.record == "monograph"]
+    assert record.line == 5 and record.message == (
+        f"{documents / MONOGRAPH} has sha256 {digest}, not the "
+        "043a5ef149119db4312cc322d6880fa92347b5b8bd9334542520ff6447ca8909 its record states (it changed)")
+    assert len(errors) > 1 and all("cites monograph, whose file has sha256" in e.message for e in errors
+                                   if e.record != "monograph")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "message"),
+    [
+        ("{id: legal-disclaimer, title: Legal Disclaimer, line: 70}",
+         "{id: legal-disclaimer, title: Legal Disclaimer, line: 999999}", 26,
+         f"section legal-disclaimer starts at line 999999, past the end of {MONOGRAPH} (71 lines)"),
+        ("title: Primary Indication, line: 18,", "title: Primary Indication, line: 19,", 11,
+         f"section primary-indication: line 19 of {MONOGRAPH} reads "
+         f"{(SEEDS / MONOGRAPH).read_text(encoding='utf-8').splitlines()[18]!r}, not its title 'Primary Indication'"),
+        ("{id: fda-approved-indications, title: FDA-Approved Clinical Indications, line: 17}",
+         "{id: fda-approved-indications, title: FDA-Approved Clinical Indications, line: 17, parent: primary-indication}",
+         10, "the parents of section fda-approved-indications form a cycle: fda-approved-indications -> "
+            "primary-indication -> fda-approved-indications"),
+        ("line: 37, parent: safety-profile}", "line: 37, parent: drug-overview}", 16,
+         "section black-box-warning (line 37) is not inside its parent drug-overview (lines 1-7)"),
+    ],
+    ids=["line-past-the-end", "title-not-on-its-line", "section-cycle", "outside-its-parent"],
+)
+def test_a_section_that_does_not_fit_the_text_is_an_error(copies, old, new, line, message):
+    data, documents = copies
+    edit(data / SOURCES, old, new)
+    errors = errors_of(data, documents)
+    assert [(e.file, e.line, e.record, e.message) for e in errors] == [(str(data / SOURCES), line, "monograph", message)]
+
+
+def test_the_documents_folder_is_an_option_and_a_missing_one_a_usage_error(tmp_path, capsys):
+    code = main(["validate", "--no-labels", "--documents", str(tmp_path / "nowhere")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.splitlines()[-1] == (f"drugkg: error: documents folder {tmp_path / 'nowhere'} does not exist; pass "
+                                    "--documents DIR with the curated documents' files (by default ../shared/seeds "
+                                    "beside the checkout)")
+
+
+def test_a_sha256_that_is_not_a_hash_is_refused_before_any_file_is_read(copies):
+    data, documents = copies
+    edit(data / SOURCES, "sha256: 043a5ef149119db4312cc322d6880fa92347b5b8bd9334542520ff6447ca8909",
+         "sha256: 043A5EF1")
+    errors = errors_of(data, documents)
+    assert [(e.line, e.message) for e in errors] == [(6, "sha256 '043A5EF1' is not 64 lowercase hexadecimal digits")]
+
