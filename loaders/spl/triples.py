@@ -371,8 +371,11 @@ class _Mapper:
                                     if product.section_id in self.section_iris else [])
             self.element(element, title, parents, product.line, sequence)
         self.share(node, [DKG.DrugProduct], label, product.line, curie)
-        say = lambda suffix, prop, obj, text_shown: self.attribute(  # noqa: E731
-            NamedNode(f"{element.value}/{suffix}"), element, node, prop, obj, label, text_shown)
+
+        def say(suffix: str, prop: str, obj, shown_as: str) -> None:
+            """An attribute claim of this product, from its product-data element, at ``{element}/{suffix}``."""
+            self.attribute(NamedNode(f"{element.value}/{suffix}"), element, node, prop, obj, label, shown_as)
+
         if name:
             say("brand-name", "brandName", text(name), name)
         if product.generic_name:
