@@ -373,6 +373,34 @@ def test_cors_on_the_endpoint_and_the_saved_queries(served):
         assert "POST" in headers["Access-Control-Allow-Methods"] and "content-type" in headers["Access-Control-Allow-Headers"].lower()
 
 
+# What browser SPARQL tools add to a query (YASGUI, Comunica, fetch() wrappers): each must pass the preflight.
+TOOL_HEADERS = ["authorization", "x-requested-with", "cache-control", "if-none-match", "accept-encoding",
+                "if-modified-since"]
+
+
+@pytest.mark.parametrize("header", TOOL_HEADERS)
+def test_cors_preflight_allows_the_headers_browser_tools_add(served, header):
+    preflight = {"Origin": "http://example.org", "Access-Control-Request-Method": "POST",
+                 "Access-Control-Request-Headers": f"content-type, {header}"}
+    status, headers, _ = raw(served, "OPTIONS", "/sparql", preflight)
+    assert status == 200, header
+    allowed = {h.strip().lower() for h in headers["Access-Control-Allow-Headers"].split(",")}
+    assert {header, "content-type"} <= allowed
+
+
+def test_cors_preflight_still_refuses_a_header_no_tool_needs(served):
+    preflight = {"Origin": "http://example.org", "Access-Control-Request-Method": "POST",
+                 "Access-Control-Request-Headers": "x-made-up"}
+    assert raw(served, "OPTIONS", "/sparql", preflight)[0] == 400
+
+
+def test_cors_exposes_the_headers_clients_read(served):
+    status, headers, _ = fetch(served.url + "sparql?query=ASK%7B%7D", headers={"Origin": "http://example.org"})
+    assert status == 200
+    assert {h.strip() for h in headers["Access-Control-Expose-Headers"].split(",")} == {
+        "ETag", "Link", "Last-Modified", "Retry-After"}
+
+
 def test_queries_run_in_parallel(served):
     text = SAVED["identifier-crosswalk"].bind({})
     with ThreadPoolExecutor(4) as pool:
@@ -799,3 +827,14 @@ def test_docstring_examples(name):
 
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_relative_iris_in_a_query_resolve_against_the_endpoint_url(served, method):
+    """The W3C SPARQL 1.1 protocol test with a relative IRI (CONSTRUCT { <s> <p> 1 } WHERE {}): the query's base is
+    the URL it was sent to, /sparql, so <s> is the endpoint's sibling /s."""
+    status, _, body = sparql(served, "CONSTRUCT { <s> <p> 1 } WHERE {}", "application/n-triples", method)
+    assert status == 200, body
+    assert body.decode() == (f"<{served.url}s> <{served.url}p> \"1\"^^<http://www.w3.org/2001/XMLSchema#integer> .\n")
+    status, _, body = sparql(served, "SELECT ?x WHERE { BIND(<q> AS ?x) }", "text/tab-separated-values", method)
+    assert (status, body.decode()) == (200, f"?x\n<{served.url}q>\n")

@@ -69,6 +69,22 @@ VARY = {"Vary": "Accept"}
 KIND_NAMES = {"solutions": "a SELECT answer", "boolean": "an ASK answer", "graph": "a CONSTRUCT or DESCRIBE answer"}
 
 
+CORS_REQUEST_HEADERS = ["Accept", "Accept-Encoding", "Authorization", "Cache-Control", "Content-Type",
+                        "If-Modified-Since", "If-None-Match", "X-Requested-With"]
+CORS_EXPOSED_HEADERS = ["ETag", "Link", "Last-Modified", "Retry-After"]
+
+
+def _endpoint_url(request: Request) -> str | None:
+    """The URL the query was sent to, without its query string: what the SPARQL protocol lets relative IRIs in the
+    query resolve against. None when the request's Host makes no valid IRI (the query then has no base)."""
+    url = str(request.url.replace(query="", fragment=""))
+    try:
+        ox.NamedNode(url)
+    except ValueError:
+        return None
+    return url
+
+
 def first_keyword(text: str, tokens: list | None = None) -> str | None:
     """The first query-form or update keyword outside comments, strings and IRIs (``tokens``: as for
     :func:`drugkg.queries.nesting`).
@@ -211,8 +227,10 @@ class Site:
             Route("/void", self.void_page),
             Mount("/static", StaticFiles(packages=[("drugkg", "static")]), name="static"),
         ]
+        # CORS for browser SPARQL tools on this read-only endpoint: the request headers they add (a preflight naming any
+        # other is refused), and the response headers they read. No credentials: the origin stays "*".
         middleware = [Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
-                                 allow_headers=["Accept", "Content-Type"], max_age=600)]
+                                 allow_headers=CORS_REQUEST_HEADERS, expose_headers=CORS_EXPOSED_HEADERS, max_age=600)]
         app = Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: self.http_error},
                         lifespan=self._lifespan)
         # Starlette's own redirect of '/queries/' to '/queries' is an absolute URL built from the Host header (an
@@ -402,7 +420,7 @@ class Site:
             raise Refusal(403, READ_ONLY)
         if uses_service(text, tokens):
             raise Refusal(403, NO_SERVICE)
-        dataset = self._dataset(params)
+        dataset = self._dataset(params, _endpoint_url(request))
         results_fmt, graph_fmt, explicit = self._formats(request, params)
         answer = await self.job("query", text, results_fmt, graph_fmt, self.limits, dataset, self.prefixes)
         if answer.status == 406:
@@ -416,9 +434,9 @@ class Site:
             raise Refusal(answer.status, answer.message)
         return answer
 
-    def _dataset(self, params: dict[str, list[str]]) -> work.Dataset:
+    def _dataset(self, params: dict[str, list[str]], base: str | None = None) -> work.Dataset:
         """The protocol's dataset; the asserted-data graph name that ``drugkg push`` uses means the store's default
-        graph, so ``drugkg query NAME --endpoint`` works here unchanged."""
+        graph, so ``drugkg query NAME --endpoint`` works here unchanged. ``base`` resolves relative IRIs."""
         graphs = {}
         for key in ("default-graph-uri", "named-graph-uri"):
             for value in params.get(key, []):
@@ -429,7 +447,7 @@ class Site:
             graphs[key] = params.get(key, [])
         asserted = asserted_graph(self.base)
         default = tuple(None if g == asserted else g for g in graphs["default-graph-uri"])
-        return work.Dataset(default, tuple(graphs["named-graph-uri"]))
+        return work.Dataset(default, tuple(graphs["named-graph-uri"]), base)
 
     def service_description(self, request: Request) -> Response:
         fmt = self._graph_format(request, html_first=False)

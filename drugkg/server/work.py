@@ -53,15 +53,17 @@ class Dataset:
 
     default_graphs: tuple[str | None, ...] = ()
     named_graphs: tuple[str, ...] = ()
+    base: str | None = None  # the IRI relative IRIs in the query resolve against: the endpoint's URL
 
     def options(self) -> dict:
         """Keyword arguments for ``Store.query``."""
+        base = {"base_iri": self.base} if self.base else {}
         if not self.default_graphs and not self.named_graphs:
-            return {"use_default_graph_as_union": True}
+            return {"use_default_graph_as_union": True, **base}
         options: dict = {"default_graph": [ox.DefaultGraph() if g is None else ox.NamedNode(g) for g in self.default_graphs]}
         if self.named_graphs:
             options["named_graphs"] = [ox.NamedNode(g) for g in self.named_graphs]
-        return options
+        return {**options, **base}
 
 
 @dataclass(frozen=True)
