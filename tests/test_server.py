@@ -838,3 +838,44 @@ def test_relative_iris_in_a_query_resolve_against_the_endpoint_url(served, metho
     assert body.decode() == (f"<{served.url}s> <{served.url}p> \"1\"^^<http://www.w3.org/2001/XMLSchema#integer> .\n")
     status, _, body = sparql(served, "SELECT ?x WHERE { BIND(<q> AS ?x) }", "text/tab-separated-values", method)
     assert (status, body.decode()) == (200, f"?x\n<{served.url}q>\n")
+
+
+HEMGENIX_NODE = f"<{HEMGENIX}>"
+SPARQLWRAPPER_CASES = {  # query form -> (query, the return formats SPARQLWrapper offers for it)
+    "SELECT": (f"SELECT ?label WHERE {{ {HEMGENIX_NODE} <http://www.w3.org/2000/01/rdf-schema#label> ?label }}",
+               ("JSON", "XML", "CSV", "TSV")),
+    "ASK": (f"ASK {{ {HEMGENIX_NODE} a <https://w3id.org/drugkg/ontology#DrugProduct> }}", ("JSON", "XML", "CSV", "TSV")),
+    "CONSTRUCT": (f"CONSTRUCT {{ {HEMGENIX_NODE} <http://www.w3.org/2000/01/rdf-schema#label> ?label }} WHERE "
+                  f"{{ {HEMGENIX_NODE} <http://www.w3.org/2000/01/rdf-schema#label> ?label }}",
+                  ("XML", "RDFXML", "RDF", "TURTLE", "N3", "JSONLD", "JSON")),
+    "DESCRIBE": (f"DESCRIBE {HEMGENIX_NODE}", ("XML", "RDFXML", "RDF", "TURTLE", "N3", "JSONLD", "JSON")),
+}
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "POSTDIRECTLY"])
+@pytest.mark.parametrize("form", sorted(SPARQLWRAPPER_CASES))
+def test_every_sparqlwrapper_return_format_and_method(served, form, method):
+    """SPARQLWrapper 2 sends its return format as format= (JSON-LD as format=json-ld&format=application/ld+json,
+    application/x-json+ld, repeated and comma-separated): every format it offers for each query form, by GET, form
+    POST and direct POST, comes back and converts."""
+    import SPARQLWrapper as sw
+
+    text, formats = SPARQLWRAPPER_CASES[form]
+    for name in formats:
+        client = sw.SPARQLWrapper(served.url + "sparql")
+        client.setQuery(text)
+        client.setMethod(sw.GET if method == "GET" else sw.POST)
+        client.setRequestMethod(sw.POSTDIRECTLY if method == "POSTDIRECTLY" else sw.URLENCODED)
+        client.setReturnFormat(getattr(sw, name))
+        result = client.query()
+        body = result.response.read()
+        assert result.response.status == 200, (name, body)
+        if form == "SELECT":
+            assert b"Hemgenix" in body, name
+        elif form == "ASK":
+            assert b"true" in body.lower() or body.strip().endswith(b"1"), (name, body)
+        else:  # a graph: parse it by its content type and find Hemgenix's label
+            content_type = result.response.headers["Content-Type"].split(";")[0]
+            graph = rdflib.Graph().parse(data=body, format={"application/rdf+xml": "xml", "text/turtle": "turtle",
+                                                            "application/ld+json": "json-ld"}[content_type])
+            assert (rdflib.URIRef(ID + "hemgenix"), rdflib.RDFS.label, rdflib.Literal("Hemgenix", lang="en")) in graph, name

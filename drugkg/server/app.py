@@ -389,13 +389,17 @@ class Site:
 
     def _formats(self, request: Request, params: dict[str, list[str]]) -> tuple[str | None, str | None, bool]:
         """The answer's format for a SELECT/ASK and for a CONSTRUCT/DESCRIBE, and whether ``format=`` chose it."""
-        chosen = params.get("format")
+        chosen = [part.strip() for value in params.get("format", []) for part in value.split(",") if part.strip()]
         if chosen:
-            name = chosen[-1]
-            wanted = media.from_param(name)
-            if wanted is None:
-                raise Refusal(400, f"format={name} is not a format; use one of {', '.join(media.NAMES)} (or a media type)")
-            return (*wanted, True)
+            # repeated and comma-separated values (SPARQLWrapper sends format=json-ld&format=application/ld+json,
+            # application/x-json+ld): the first one that can carry each kind of answer wins
+            wanted = [found for name in chosen if (found := media.from_param(name)) is not None]
+            if not wanted:
+                shown = ", ".join(chosen)
+                raise Refusal(400, f"format={shown} is not a format; use one of {', '.join(media.NAMES)} (or a media type)")
+            results = next((w[0] for w in wanted if w[0] is not None), None)
+            graph = next((w[1] for w in wanted if w[1] is not None), None)
+            return results, graph, True
         accept = request.headers.get("accept")
         results = media.negotiate(accept, media.offers(media.RESULTS, media.RESULT_ALIASES))
         graph = media.negotiate(accept, media.offers(media.GRAPHS, media.GRAPH_ALIASES))
@@ -427,7 +431,7 @@ class Site:
             names = media.GRAPHS if answer.kind == "graph" else media.RESULTS
             if explicit:
                 usable = [n for n, pair in media.PARAM.items() if pair[answer.kind == "graph"] == n]
-                raise Refusal(400, f"format={params['format'][-1]} cannot carry {KIND_NAMES[answer.kind]}; "
+                raise Refusal(400, f"format={', '.join(params['format'])} cannot carry {KIND_NAMES[answer.kind]}; "
                                    f"use one of {', '.join(usable)}")
             raise Refusal(406, self._not_acceptable(request.headers.get("accept"), names))
         if answer.status != 200:
