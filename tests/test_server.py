@@ -879,3 +879,31 @@ def test_every_sparqlwrapper_return_format_and_method(served, form, method):
             graph = rdflib.Graph().parse(data=body, format={"application/rdf+xml": "xml", "text/turtle": "turtle",
                                                             "application/ld+json": "json-ld"}[content_type])
             assert (rdflib.URIRef(ID + "hemgenix"), rdflib.RDFS.label, rdflib.Literal("Hemgenix", lang="en")) in graph, name
+
+
+@pytest.mark.parametrize("path", ["/sparql?query=ASK%7B%7D", "/sparql?query=SELECT%20*%20WHERE%20%7B%7D&format=tsv",
+                                  "/sparql"])
+def test_head_gives_the_headers_of_get(served, path):
+    get_status, get_headers, get_body = raw(served, "GET", path)
+    status, headers, body = raw(served, "HEAD", path)
+    assert (status, body) == (get_status, b"") and get_status == 200
+    assert headers["Content-Type"] == get_headers["Content-Type"]
+    assert headers["Content-Length"] == str(len(get_body))
+
+
+@pytest.mark.parametrize(("accept", "content_type", "rdf_format"), [
+    ("application/json", "application/ld+json", "json-ld"),
+    ("text/plain", "application/n-triples", "nt"),
+    ("text/n3", "text/turtle", "turtle"),
+])
+def test_a_resource_in_the_media_types_clients_ask_for(served, accept, content_type, rdf_format):
+    status, headers, body = raw(served, "GET", "/id/hemgenix", {"Accept": accept})
+    assert status == 200 and headers["Content-Type"].split(";")[0] == content_type
+    graph = rdflib.Graph().parse(data=body, format=rdf_format)
+    assert (rdflib.URIRef(ID + "hemgenix"), rdflib.RDFS.label, rdflib.Literal("Hemgenix", lang="en")) in graph
+    assert raw(served, "GET", "/id/no-such-thing", {"Accept": accept})[0] == 404  # unknown: 404, not 406
+
+
+def test_a_resource_path_with_a_trailing_slash_redirects(served):
+    status, headers, _ = raw(served, "GET", "/id/hemgenix/?format=ttl")
+    assert (status, headers["Location"]) == (308, "/id/hemgenix?format=ttl")

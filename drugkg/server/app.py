@@ -325,7 +325,7 @@ class Site:
                 raise Refusal(403, READ_ONLY)
             queries = params.get("query", [])
             if not queries:
-                if request.method == "GET":
+                if request.method in ("GET", "HEAD"):
                     return self.service_description(request)
                 raise Refusal(400, "no query: send the query text as query=... (form-encoded) or as an "
                                    "application/sparql-query body")
@@ -340,7 +340,7 @@ class Site:
 
     async def _protocol_params(self, request: Request) -> dict[str, list[str]]:
         limit = 4 * self.settings.max_query_bytes  # room for URL-encoding; the query text itself is checked later
-        if request.method == "GET":
+        if request.method in ("GET", "HEAD"):  # HEAD: the GET's answer, headers only (the server sends no body)
             if len(request.url.query) > limit:
                 raise Refusal(413, self._too_long())
             pairs = list(request.query_params.multi_items())
@@ -528,7 +528,11 @@ class Site:
         return fmt
 
     async def resource_by_path(self, request: Request) -> Response:
-        return await self.resource(request, self.base + request.path_params["path"])
+        path = request.path_params["path"]
+        if path.endswith("/") and path.strip("/"):  # no minted IRI ends in '/': redirect as the other routes do
+            target = without_trailing_slash(request.scope["path"], request.url.query)
+            return Response(status_code=308, headers={"Location": target, **VARY})
+        return await self.resource(request, self.base + path)
 
     async def resource_by_iri(self, request: Request) -> Response:
         iri = request.query_params.get("iri", "")

@@ -27,7 +27,10 @@ RESULT_ALIASES = {"application/json": "json", "application/xml": "xml", "text/xm
 GRAPH_ALIASES = {
     "application/turtle": "ttl",
     "application/x-turtle": "ttl",
+    "text/n3": "ttl",  # Turtle is N3
     "application/x-json+ld": "jsonld",
+    "application/json": "jsonld",  # JSON-LD is JSON
+    "text/plain": "nt",  # N-Triples is plain text (RDF 1.0 served it so)
     "application/xml": "rdf",
     "text/xml": "rdf",
 }
