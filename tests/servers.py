@@ -14,6 +14,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -231,3 +233,21 @@ class FaultyServer:
             if not chunk:
                 return
             body += chunk
+
+
+# Writable stores for the push tests: one of each per test module that uses them (import the fixture into the
+# module), each in a folder named after the module, stopped by its process id when the module's tests are done.
+@pytest.fixture(scope="module")
+def oxigraph(request, tmp_path_factory):
+    """A writable Oxigraph server on 127.0.0.1: its base URL (``/query``, ``/update``, ``/store`` below it)."""
+    server = start_oxigraph(tmp_path_factory.mktemp(f"oxigraph-{request.module.__name__.rsplit('.', 1)[-1]}"))
+    yield server.url.rstrip("/")
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def virtuoso(request, tmp_path_factory):
+    """A new Virtuoso database on 127.0.0.1: its base URL (``/sparql``, ``/sparql-auth``, ... below it)."""
+    server = start_virtuoso(tmp_path_factory.mktemp(f"virtuoso-{request.module.__name__.rsplit('.', 1)[-1]}"))
+    yield server.url.split("/sparql")[0]
+    server.stop()

@@ -18,25 +18,11 @@ from drugkg import engine
 from drugkg.cli import main
 from drugkg.errors import UsageError
 from drugkg.push import default_graphs
-from tests.servers import start_oxigraph, start_virtuoso
+from tests.servers import oxigraph, virtuoso  # noqa: F401 (fixtures)
 from tests.test_queries import ALL, SAVED
 
 BASE = "https://w3id.org/drugkg/id/"
 PASSWORD = "dba"  # the administrator password of a new Virtuoso database
-
-
-@pytest.fixture(scope="module")
-def oxigraph(tmp_path_factory):
-    server = start_oxigraph(tmp_path_factory.mktemp("oxigraph-rw"))
-    yield server.url.rstrip("/")
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def virtuoso(tmp_path_factory):
-    server = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
-    yield server.url.split("/sparql")[0]
-    server.stop()
 
 
 @pytest.fixture(scope="module")

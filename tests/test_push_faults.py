@@ -26,25 +26,11 @@ import pytest
 from drugkg.cli import main
 from drugkg.push import Credentials, default_graphs
 from drugkg.push import push as push_build
-from tests.servers import FaultyServer, executable, start_oxigraph, start_virtuoso
+from tests.servers import FaultyServer, executable, oxigraph, virtuoso  # noqa: F401 (fixtures)
 from tests.test_push import BASE, PASSWORD, expected_lines
 
 TARGETS = default_graphs(BASE)  # asserted data, ontology, inferences
 TEMPORARY = re.compile(r"(?P<graph>.+)\?push=[0-9a-f]{32}")
-
-
-@pytest.fixture(scope="module")
-def oxigraph(tmp_path_factory):
-    server = start_oxigraph(tmp_path_factory.mktemp("oxigraph-faults"))
-    yield server.url.rstrip("/")
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def virtuoso(tmp_path_factory):
-    server = start_virtuoso(tmp_path_factory.mktemp("virtuoso-faults"))
-    yield server.url.split("/sparql")[0]
-    server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -12,13 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 from pyoxigraph import NamedNode
 
 from drugkg.vocab import PROV
 from loaders.spl.read import Label, LabelError, iter_labels, read_label
-from loaders.spl.triples import LabelContext, SharedNodes, label_triples
+from loaders.spl.triples import LabelContext, SharedNodes, label_triples, version_iri
 
 
 @dataclass
@@ -64,8 +64,7 @@ def load_labels(folder: Path, ctx: LabelContext, progress: Callable[[str], None]
 
 def version_iris(loaded: LoadedLabels, base: str) -> list[NamedNode]:
     """The IRI of every label version loaded, sorted: the sources a dataset description names."""
-    return sorted((NamedNode(f"{base}spl/{quote(set_id, safe='-._~')}/{version}") for set_id, version in loaded.files),
-                  key=lambda node: node.value)
+    return sorted((version_iri(base, set_id, version) for set_id, version in loaded.files), key=lambda node: node.value)
 
 
 def label_origin(iri: str, base: str, loaded: LoadedLabels) -> tuple[str, int, str] | None:

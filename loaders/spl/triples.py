@@ -68,7 +68,12 @@ class LabelContext:
     percent: NamedNode | None = None  # the declared unit for "%", if any
 
     def version_iri(self, label: Label) -> NamedNode:
-        return NamedNode(f"{self.base}spl/{_seg(label.set_id)}/{label.version}")
+        return version_iri(self.base, label.set_id, label.version)
+
+
+def version_iri(base: str, set_id: str, version: int) -> NamedNode:
+    """The IRI of a label version: ``{base}spl/{setId}/{version}``."""
+    return NamedNode(f"{base}spl/{_seg(set_id)}/{version}")
 
 
 @dataclass
@@ -108,10 +113,6 @@ class SharedNodes:
         if curie:
             entry.curie = curie
         return node
-
-    def where(self, iri: str) -> tuple[str, int] | None:
-        entry = self.nodes.get(NamedNode(iri))
-        return entry.where if entry is not None else None
 
     def triples(self) -> Iterable[Triple]:
         for node, entry in self.nodes.items():
