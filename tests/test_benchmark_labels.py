@@ -203,7 +203,8 @@ def test_benchmark_smoke_run_writes_both_results(tmp_path):
     two, three, four = results["sizes"]
     assert [s["labels"] for s in results["sizes"]] == [2, 3, 4]
     assert three["errors"] == [] and two["errors"] == [] and four["errors"] == []
-    assert list(three["stages"]) == ["lxml-parse", "read_labels", "read_label-stream", "label-stage", "build"]
+    assert list(three["stages"]) == ["lxml-parse", "read_labels", "read_label-stream", "label-stage",
+                                     "label-stage-parts", "build"]
     for stage in three["stages"].values():
         assert stage["status"] == "ok" and stage["labels"] == 3 and stage["error_count"] == 0
         assert {"seconds", "labels_per_second", "peak_mb", "own_peak_mb"} <= stage.keys()
@@ -212,13 +213,19 @@ def test_benchmark_smoke_run_writes_both_results(tmp_path):
     assert 0 < load["triples"] < build["triples"]  # the build adds the curated data's triples
     assert {"triples", "children_peak_mb", "build_stages", "written_mb"} <= build.keys()
     assert any(name.startswith("reading the labels in LABELS") for name in build["build_stages"])
-    assert set(three["throughput_ratio"]) == {"read_labels", "read_label-stream", "label-stage", "build"}
+    assert set(three["throughput_ratio"]) == {"read_labels", "read_label-stream", "label-stage", "label-stage-parts",
+                                              "build"}
+    parts = three["stages"]["label-stage-parts"]
+    assert list(parts["parts_seconds"]) == ["read", "map", "format", "table"]
+    assert parts["triples"] == load["triples"]  # the same loop: the same lines
     skipped = four["stages"]["build"]
     assert skipped["status"] == "skipped" and skipped["estimate"]["from_sizes"] == [2, 3]
     assert four["stages"]["label-stage"]["status"] == "ok"
     assert [t["target"] for t in results["targets"]] == [
         "read_labels throughput against lxml.etree.parse", "read_label-stream throughput against lxml.etree.parse",
         "label-stage throughput against lxml.etree.parse", "build throughput against lxml.etree.parse",
+        "label-stage throughput against lxml.etree.parse if read cost no more than the baseline's parse",
+        "label-stage throughput against lxml.etree.parse if read and map cost no more than the baseline's parse",
         "read_labels: own peak (keeps every record) flat in the number of labels",
         "read_label-stream: own peak flat in the number of labels",
         "label-stage: own peak less its output flat in the number of labels",
@@ -229,6 +236,7 @@ def test_benchmark_smoke_run_writes_both_results(tmp_path):
     markdown = (out / "results.md").read_text(encoding="utf-8")
     assert markdown.startswith("# drugkg label benchmark: reading, the label stage, the build\n")
     for heading in ("## Targets and figures", "## Stages", "## The label stage's memory and its output",
+                    "## Where the label stage's time goes (`label-stage-parts`)",
                     "## Memory against the number of labels", "## The build, stage by stage", "## Corpora"):
         assert heading in markdown
     assert "`build` (estimate, not run)" in markdown
