@@ -80,8 +80,9 @@ def value_text(value, flow: bool = False) -> str:
     raise TypeError(f"cannot write {value!r} as YAML")
 
 
-def yaml_file(header: str, blocks: Iterable[tuple[str, list[dict]]]) -> str:
-    """A data file: each block is a record kind and its records; a list of mappings becomes a block list."""
+def yaml_file(header: str, blocks: Iterable[tuple[str, list[dict]]], starts: dict[str, int] | None = None) -> str:
+    """A data file: each block is a record kind and its records; a list of mappings becomes a block list. A claim
+    cites the start line of its source section (``starts``: ``DOC#SECTION`` -> line), as its ``lines``."""
     out = [header]
     for kind, records in blocks:
         if not records:
@@ -94,6 +95,8 @@ def yaml_file(header: str, blocks: Iterable[tuple[str, list[dict]]]) -> str:
                     continue
                 if isinstance(value, str):
                     out.append(f"{lead}{key}: {scalar(value)}\n")
+                    if key == "source" and starts is not None:
+                        out.append(f"    lines: {starts[value]}\n")
                 elif isinstance(value, list) and value and isinstance(value[0], dict):
                     out.append(f"{lead}{key}:\n")
                     out.extend(f"      - {value_text(item, True)}\n" for item in value)
@@ -545,11 +548,16 @@ class Drug:
             "tests.yaml": self.tests, "trials.yaml": self.trials, "effectiveness.yaml": self.effectiveness,
             "guidance.yaml": self.guidance, "research.yaml": self.research, "alternatives.yaml": self.alternatives,
         }
-        files = {}
+        files: dict[str, str] = {}
+        starts: dict[str, int] = {}  # DOC#SECTION -> its start line, from sources.yaml (built first)
         for name, build in builders.items():
             # each file draws from its own generator, so the files do not depend on the order they are built in
             self.rng = random.Random(f"{self.seed}:drug:{self.number}:{name}")
-            files[name] = yaml_file(header, build())
+            blocks = build()
+            if name == "sources.yaml":
+                starts = {f"{doc['id']}#{section['id']}": section["line"]
+                          for kind, docs in blocks if kind == "document" for doc in docs for section in doc["sections"]}
+            files[name] = yaml_file(header, blocks, starts)
         return files
 
     def sources(self):

@@ -40,6 +40,7 @@ class Compiled:
     labels: object | None = None  # loaders.spl.load.LoadedLabels when a labels folder was loaded (its lines dropped)
     warnings: list[str] = field(default_factory=list)  # label facts left out, each ``file:line: reason``
     text_file: Path | None = None  # where the text is when ``text`` is None
+    coverage: list = field(default_factory=list)  # drugkg.documents.Region per section, when documents were checked
 
     @property
     def ntriples(self) -> str:
@@ -133,7 +134,7 @@ def _compile(files: list[Path], data_dir: Path, model: OntologyModel, base_iri: 
     errors += problems
     if errors:
         raise DataInvalid(errors)
-    ends = None
+    ends, coverage = None, []
     if documents is not None:
         from drugkg.documents import check_documents
 
@@ -141,7 +142,7 @@ def _compile(files: list[Path], data_dir: Path, model: OntologyModel, base_iri: 
         checked = check_documents(data, documents)
         if checked.errors:
             raise DataInvalid(checked.errors)
-        ends = checked.ends
+        ends, coverage = checked.ends, checked.regions
     base = _check_base(base_iri or data.metadata["base_iri"])
     ctx = make_context(data, base, model, ends)
     lines = _load_lines(data, ctx)
@@ -171,7 +172,7 @@ def _compile(files: list[Path], data_dir: Path, model: OntologyModel, base_iri: 
         counts["documents"] += loaded.count
     files_shown = [pf.path for pf in parsed]  # one per file, as none failed
     warnings = loaded.warnings if loaded is not None else []
-    return Compiled(ntriples, data, base, files_shown, counts, ctx, loaded, warnings, text_file)
+    return Compiled(ntriples, data, base, files_shown, counts, ctx, loaded, warnings, text_file, coverage)
 
 
 def _write_lines(ordered: list[str], path: Path, batch: int = 100_000) -> None:

@@ -65,6 +65,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(f"  SHACL shapes ({args.shapes.name}): no violations")
     print(f"  OWL reasoning (HermiT): consistent, no unsatisfiable classes; {len(reasoned.inferred)} class memberships inferred"
           + (f", among them the defined classes {', '.join(defined)}" if defined else ""))
+    if args.coverage:
+        from drugkg.documents import coverage_table
+
+        print()
+        print(coverage_table(compiled.coverage) if compiled.coverage else
+              "Coverage: no curated document was checked (give --documents DIR)")
     return EXIT_OK
 
 
@@ -160,7 +166,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = Settings(dist=args.store, queries=args.queries, host=args.host, port=args.port, workers=args.workers,
                         timeout=args.timeout, max_rows=args.max_rows, max_triples=args.max_triples,
-                        max_query_bytes=args.max_query_bytes, on_disk=args.on_disk)
+                        max_query_bytes=args.max_query_bytes, on_disk=args.on_disk, documents=args.documents)
     serve(settings, announce=_progress)
     return EXIT_OK
 
@@ -243,6 +249,10 @@ def make_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 valid, 1 invalid, 2 tool error (for example Java missing).",
     )
     _input_options(validate)
+    validate.add_argument("--coverage", action="store_true",
+                          help="also print, per curated document and section, its non-blank lines and how each is "
+                               "accounted for: headings, lines claims cite, lines listed as stating no drug fact "
+                               "(by reason)")
     validate.set_defaults(func=cmd_validate)
 
     queries = sub.add_parser(
@@ -356,6 +366,9 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--on-disk", action="store_true",
                        help="query the on-disk store (dist/store) instead of loading the build into each worker's "
                             "memory: starts at once and needs little memory, but answers about five times slower")
+    serve.add_argument("--documents", type=Path, default=default_documents_dir(), metavar="DIR",
+                       help="folder of the curated documents' files: each claim's page quotes the lines it cites when "
+                            "the file there is the one the build checked (default: ../shared/seeds beside the checkout)")
     serve.add_argument("--max-query-bytes", type=int, default=65_536, help="longest query text; longer ones are refused with 413 (default: 65536)")
     serve.set_defaults(func=cmd_serve)
 

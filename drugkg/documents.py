@@ -5,16 +5,28 @@ A section's start line holds its title as the document prints it (the line, trim
 section's parents form a chain that ends (no cycle); each section's end is computed (the line before the next
 section at its level or above, else the document's last line), and a section lies inside its parent. A document
 that is missing or changed makes every claim citing it an error of its own, naming the claim's file and line.
+
+Each claim's ``lines`` lie inside the section it cites, and every number the claim states as a value (a quantity's
+value or bounds, a count) is written on those lines in some form: ``2 x 10¹³`` is 2E+13, ``1,000`` is 1000,
+``39%`` and ``39.0`` are 39, a number word ("six") is its number, and a word of one ("once", "weekly", "a") is 1.
+
+Every non-blank line is accounted for: a section's heading, a line a claim cites, or a line the document's record
+lists under ``no_facts`` with its reason (navigation, advertising, ...); any other line is an error, and so is a line
+both cited and listed. :func:`coverage_table` shows the accounting per section (``drugkg validate --coverage``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from drugkg.errors import DataError
-from drugkg.schema import Dataset, Record
+from drugkg.schema import QUANTITY_BOUNDS, Dataset, Record, parse_lines
+from drugkg.terms import to_decimal
+from loaders.document import NO_FACT_REASONS
 
 _FIX_HASH = "if the document changed on purpose, re-check every claim citing it, then write its new sha256"
 
@@ -25,6 +37,9 @@ class CheckedDocuments:
 
     errors: list[DataError] = field(default_factory=list)
     ends: dict[tuple[str, str], int] = field(default_factory=dict)
+    texts: dict[str, list[str]] = field(default_factory=dict)  # document id -> its lines (for the documents read)
+    cited: dict[str, dict[int, list[str]]] = field(default_factory=dict)  # document id -> line -> claims citing it
+    regions: list[Region] = field(default_factory=list)  # every document's sections, each line accounted for
 
 
 def check_documents(data: Dataset, folder: Path) -> CheckedDocuments:
@@ -47,8 +62,181 @@ def check_documents(data: Dataset, folder: Path) -> CheckedDocuments:
                                             f"cites {record.id}, whose file {problem.split(' ', 1)[1]}",
                                             "fix the document first (see its error), then re-check this claim"))
             continue
+        before = len(out.errors)
         _check_sections(record, lines, out)
+        out.texts[record.id] = lines
+        if len(out.errors) > before:
+            continue  # the claims' lines and the accounting are checked once the sections fit the text
+        for claim in citing.get(record.id, []):
+            _check_claim(claim, data, lines, out)
+        _account(record, data, lines, out)
     return out
+
+
+@dataclass
+class Region:
+    """A section of a document (or the lines before its first section), and how its non-blank lines are accounted
+    for: its heading, the lines claims cite, the lines its document's record lists as stating no drug fact."""
+
+    document: str
+    section: str | None  # None: before the first section
+    title: str
+    start: int
+    end: int
+    lines: int = 0  # non-blank
+    headings: int = 0
+    cited: int = 0
+    excluded: dict[str, int] = field(default_factory=dict)  # reason -> lines
+    unaccounted: list[int] = field(default_factory=list)
+
+
+def _account(record: Record, data: Dataset, lines: list[str], out: CheckedDocuments) -> None:
+    """Each non-blank line is a heading, cited by a claim, or listed in ``no_facts`` with its reason; else an
+    error. A line both cited and listed is an error too (a line that states a fact is not furniture)."""
+    excluded: dict[int, str] = {}
+    entries = record.get("no_facts") or []
+    for index, entry in enumerate(entries):
+        try:
+            numbers = parse_lines(entry["lines"])
+        except (ValueError, KeyError, TypeError):
+            return  # reported by the record's own check
+        where = entries.line_of(index) if hasattr(entries, "line_of") else record.line_of("no_facts")
+        for n in numbers:
+            if n > len(lines):
+                out.errors.append(DataError(record.file, where, record.id, f"no_facts lists line {n}, past the end "
+                                            f"of {record['file']} ({len(lines)} lines)", "list lines of the document"))
+            elif n in out.cited.get(record.id, {}):
+                claims = ", ".join(out.cited[record.id][n])
+                out.errors.append(DataError(record.file, where, record.id, f"no_facts lists line {n} as "
+                                            f"{entry['reason']}, but {claims} cite{'s' if ',' not in claims else ''} it",
+                                            "a line that states a fact is not furniture: take it out of no_facts, or "
+                                            "correct the claim's lines"))
+            else:
+                excluded[n] = entry["reason"]
+    regions = _regions(record, data, out, len(lines))
+    headings = {s["line"] for s in data.sections.get(record.id, {}).values()}
+    cited = out.cited.get(record.id, {})
+    for n, text in enumerate(lines, 1):
+        if not text.strip():
+            continue
+        region = next(r for r in reversed(regions) if r.start <= n <= r.end)
+        region.lines += 1
+        if n in headings:
+            region.headings += 1
+        elif n in cited:
+            region.cited += 1
+        elif n in excluded:
+            region.excluded[excluded[n]] = region.excluded.get(excluded[n], 0) + 1
+        else:
+            region.unaccounted.append(n)
+            out.errors.append(DataError(record.file, record.line_of("file"), record.id, f"line {n} of "
+                                        f"{record['file']} ({region.title}) is not accounted for: {text.strip()[:160]!r}",
+                                        "cite it from the claim it states (lines: of a claim), model the fact it "
+                                        "states as a claim, or list it under no_facts with its reason "
+                                        f"({', '.join(NO_FACT_REASONS)})"))
+    out.regions += regions
+
+
+def _regions(record: Record, data: Dataset, out: CheckedDocuments, count: int) -> list[Region]:
+    """The document's sections in line order (a nested section after its parent), the lines before the first one
+    in front."""
+    sections = sorted((s for s in data.sections.get(record.id, {}).values()
+                       if (record.id, s["id"]) in out.ends), key=lambda s: s["line"])
+    first = sections[0]["line"] if sections else count + 1
+    regions = [Region(record.id, None, "before the first section", 1, first - 1)] if first > 1 else []
+    regions += [Region(record.id, s["id"], s["title"], s["line"], out.ends[(record.id, s["id"])]) for s in sections]
+    return regions
+
+
+def _check_claim(claim: Record, data: Dataset, lines: list[str], out: CheckedDocuments) -> None:
+    """The claim's lines lie inside its section, and every number it states is written on them."""
+    doc, section_id = claim["source"].split("#", 1)
+    section = data.sections.get(doc, {}).get(section_id)
+    end = out.ends.get((doc, section_id))
+    if "lines" not in claim:
+        return  # reported by the record's own check
+    try:
+        numbers = parse_lines(claim["lines"])
+    except ValueError:
+        return  # reported by the record's own check
+    if section is None or end is None:
+        return  # the section is reported by the document's check
+    where = claim.line_of("lines")
+    outside = [n for n in numbers if not section["line"] <= n <= end]
+    if outside:
+        out.errors.append(DataError(claim.file, where, claim.id, f"cites line{'s' if len(outside) > 1 else ''} "
+                                    f"{', '.join(map(str, outside))}, outside its section {claim['source']} (lines "
+                                    f"{section['line']}-{end})", "cite the lines of the section that state the fact, "
+                                    "or cite the section that holds them"))
+        return
+    for n in numbers:
+        out.cited.setdefault(doc, {}).setdefault(n, []).append(claim.id)
+    text = "\n".join(lines[n - 1] for n in numbers)
+    written = numbers_written(text)
+    missing = [value for value in claim_numbers(claim.data) if value not in written]
+    if missing:
+        shown = " | ".join(f"{n}: {lines[n - 1].strip()}" for n in numbers)
+        verb = "do" if len(numbers) > 1 else "does"
+        out.errors.append(DataError(
+            claim.file, where, claim.id,
+            f"states {', '.join(_show(m) for m in missing)}, which line{'s' if len(numbers) > 1 else ''} "
+            f"{claim['lines']} of {doc} {verb} not write (they read: {shown[:600]})",
+            "cite the lines that write the number, or correct the value"))
+
+
+def _show(number: Decimal) -> str:
+    return format(number.normalize(), "f") if number == number.to_integral_value() else str(number)
+
+
+def claim_numbers(value, key: str = "") -> list[Decimal]:
+    """Every number a record states as a value: a quantity's value and bounds, a whole-number field; not its
+    ``lines`` (nor a number inside a text)."""
+    found: list[Decimal] = []
+    if isinstance(value, dict):
+        for k, item in value.items():
+            if k in ("lines", "id"):
+                continue
+            if "unit" in value and k in QUANTITY_BOUNDS:
+                try:
+                    found.append(to_decimal(item))
+                except ValueError:
+                    pass  # reported by the record's own check
+            elif isinstance(item, (dict, list)) or (isinstance(item, int) and not isinstance(item, bool)):
+                found += claim_numbers(item, k)
+    elif isinstance(value, list):
+        for item in value:
+            found += claim_numbers(item, key)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        found.append(Decimal(value))
+    return found
+
+
+_SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+_POWER = re.compile(r"(\d+(?:\.\d+)?)\s*[x×]\s*10(?:\^|\*\*)?([⁰¹²³⁴⁵⁶⁷⁸⁹]+|(?<=\^)\d+|(?<=\*\*)\d+)")
+_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?")
+_WORDS = {word: Decimal(n) for n, word in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+_WORDS |= {word: Decimal(10 * n) for n, word in enumerate("thirty forty fifty sixty seventy eighty ninety".split(), 3)}
+_ONE = re.compile(r"\b(?:a|an|once|single|weekly|monthly|daily|yearly|annually|annual)\b", re.IGNORECASE)
+_WORD = re.compile(r"\b(" + "|".join(_WORDS) + r")\b", re.IGNORECASE)
+
+
+def numbers_written(text: str) -> set[Decimal]:
+    """The numbers ``text`` writes, in the forms a document uses.
+
+    >>> sorted(map(int, numbers_written("2 x 10¹³ gc per kg; 1,000 mg; 39% at six months, once")))
+    [1, 2, 6, 10, 13, 39, 1000, 20000000000000]
+    """
+    found: set[Decimal] = set()
+    for match in _POWER.finditer(text):
+        found.add(Decimal(match[1]) * Decimal(10) ** int(match[2].translate(_SUPERSCRIPT)))
+    plain = re.sub("[⁰¹²³⁴⁵⁶⁷⁸⁹]+", lambda match: "^" + match[0].translate(_SUPERSCRIPT), text)
+    found.update(Decimal(match[0].replace(",", "")) for match in _NUMBER.finditer(plain))
+    found.update(_WORDS[match[1].lower()] for match in _WORD.finditer(text))
+    if _ONE.search(text):
+        found.add(Decimal(1))
+    return found
 
 
 def _read(record: Record, folder: Path) -> list[str] | tuple[str, str]:
@@ -118,3 +306,25 @@ def _check_sections(record: Record, lines: list[str], out: CheckedDocuments) -> 
         if not parent["line"] < section["line"] <= end:
             error(f"section {section['id']} (line {section['line']}) is not inside its parent {parent['id']} "
                   f"(lines {parent['line']}-{end})", "fix the section's line or its parent", section)
+
+
+def coverage_table(regions: list[Region]) -> str:
+    """A Markdown table: per document and section, its non-blank lines, headings, lines cited, lines listed as
+    stating no drug fact (by reason), and a total per document."""
+    rows = [["document", "section", "lines", "heading", "cited", "no drug fact (reason: lines)", "unaccounted"],
+            ["---", "---", "---:", "---:", "---:", "---", "---:"]]
+
+    def row(document: str, title: str, found: list[Region]) -> list[str]:
+        excluded: dict[str, int] = {}
+        for region in found:
+            for reason, n in region.excluded.items():
+                excluded[reason] = excluded.get(reason, 0) + n
+        return [document, title, str(sum(r.lines for r in found)), str(sum(r.headings for r in found)),
+                str(sum(r.cited for r in found)), ", ".join(f"{k}: {v}" for k, v in sorted(excluded.items())) or "",
+                str(sum(len(r.unaccounted) for r in found))]
+
+    for document in dict.fromkeys(r.document for r in regions):
+        found = [r for r in regions if r.document == document]
+        rows += [row(document, f"{r.start}-{r.end} {r.title}", [r]) for r in found]
+        rows.append(row(f"**{document}**", "**all**", found))
+    return "\n".join("| " + " | ".join(cells) + " |" for cells in rows)

@@ -40,8 +40,8 @@ SCHEDULE_KEYS = ("interval", "duration", "description")
 class Field:
     """One field of a record kind.
 
-    ``type`` is one of: text, string, bool, integer, date, quantity, ref, keyword, source, schedule, curie,
-    xrefs, sections (both checked by the kind's own ``check``), scalar (text, bool, integer or date), base_iri.
+    ``type`` is one of: text, string, bool, integer, date, quantity, ref, keyword, source, lines, schedule, curie,
+    xrefs, sections, no_facts (checked by the kind's own ``check``), scalar (text, bool, integer or date), base_iri.
     For ``ref``, ``targets`` names what may be referred to: an ontology class (entities of that class or a
     subclass), ``claim:<kind>``, ``unit`` or ``entity`` (any entity).
     """
@@ -81,6 +81,7 @@ class KindSpec:
         if self.claim:
             base |= {
                 "source": Field("source", True),
+                "lines": Field("lines", True),
                 "differs_from": Ref("claim", many=True),
                 "note": Text(),
             }
@@ -268,6 +269,33 @@ def _check_scalar(ftype: str, value) -> tuple[str, str] | None:
     return None
 
 
+LINES_FIX = "write lines: N, lines: N-M, or a list of those: the lines of the cited section that state the fact"
+
+
+def parse_lines(value) -> list[int]:
+    """The sorted distinct line numbers a claim's ``lines`` names: a line, a range ``"N-M"``, or a list of those;
+    ValueError saying what is wrong.
+
+    >>> parse_lines([41, "43-45"])
+    [41, 43, 44, 45]
+    """
+    items = value if isinstance(value, list) else [value]
+    if not items:
+        raise ValueError("is an empty list")
+    found: set[int] = set()
+    for item in items:
+        if isinstance(item, int) and not isinstance(item, bool) and item >= 1:
+            found.add(item)
+            continue
+        match = re.fullmatch(r"\s*(\d+)\s*-\s*(\d+)\s*", item) if isinstance(item, str) else None
+        if match is None or not 1 <= int(match[1]) <= int(match[2]):
+            raise ValueError(f"has {item!r}, which is not a line number (1 or more) nor a range N-M with N <= M")
+        if int(match[2]) - int(match[1]) > 1000:
+            raise ValueError(f"has the range {item!r}, over 1,000 lines: cite the lines that state the fact")
+        found.update(range(int(match[1]), int(match[2]) + 1))
+    return sorted(found)
+
+
 BASE_IRI_FIX = "give an absolute http or https IRI ending in '/' or '#', e.g. https://example.org/id/"
 
 
@@ -323,6 +351,12 @@ def check_value(f: Field, value, checker: Checker) -> list[tuple[str, str]]:
         return []
     if f.type == "quantity":
         return _check_quantity(value, checker)
+    if f.type == "lines":
+        try:
+            parse_lines(value)
+        except ValueError as exc:
+            return [(str(exc), LINES_FIX)]
+        return []
     if f.type == "schedule":
         if not isinstance(value, list) or not value:
             return [("must be a list of steps", "write a list of {interval, duration, description} steps")]
@@ -552,8 +586,12 @@ def _check_fields(record: Record, fields: Mapping[str, Field], checker: Checker)
                                     f"remove it, or use one of: {', '.join(sorted(fields))}"))
     for key, f in fields.items():
         if key not in record.data:
+            if key == "lines" and "source" not in record.data:
+                continue  # one error for the missing citation: its fix names both
             if f.required:
-                fix = "add source: DOC#SECTION naming where the fact is stated" if key == "source" else f"add {key}:"
+                fix = {"source": "add source: DOC#SECTION naming where the fact is stated, and lines: N",
+                       "lines": "add lines: N (or N-M, or a list): the lines of the cited section that state the fact"
+                       }.get(key, f"add {key}:")
                 errors.append(DataError(record.file, record.line, record.id, f"missing required field {key!r}", fix))
             continue
         value = record.data[key]
@@ -561,7 +599,7 @@ def _check_fields(record: Record, fields: Mapping[str, Field], checker: Checker)
             continue
         if f.type == "source":
             problems = _check_source(value, checker)
-        elif f.type in {"xrefs", "sections"}:
+        elif f.type in {"xrefs", "sections", "no_facts"}:
             problems = []  # checked by the kind's own check
         else:
             problems = check_value(f, value, checker)

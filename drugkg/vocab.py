@@ -107,7 +107,7 @@ DKG_PROPERTIES = [
     "numericValue", "minInclusive", "minExclusive", "maxInclusive", "maxExclusive", "approximate", "unit",
     "ucumCode",
     # sources
-    "documentKind", "fileName", "startLine", "endLine", "textHash", "sectionKey",
+    "documentKind", "fileName", "fileHash", "startLine", "endLine", "citedLine", "textHash", "sectionKey",
     # identifiers
     "identifies", "identifierValue", "identifierScheme", "identifierIRI", "confidence", "seenAt",
 ]

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from pyoxigraph import NamedNode
 
 from drugkg.context import Context
-from drugkg.schema import Record
-from drugkg.terms import Triple, boolean, decimal, text
+from drugkg.schema import Record, parse_lines
+from drugkg.terms import Triple, boolean, decimal, integer, text
 from drugkg.vocab import DKG, PROV, RDF, RDFS
 
 KEYWORDS = {
@@ -47,6 +47,8 @@ def claim(record: Record, ctx: Context, cls: NamedNode, label: str) -> tuple[Nam
     """The claim node and the triples every claim has: type, label, source section, disagreements, note."""
     node = ctx.iri(record.id)
     triples = claim_core(node, cls, label, ctx.section(record["source"]))
+    if "lines" in record:
+        triples += [(node, DKG.citedLine, integer(n)) for n in parse_lines(record["lines"])]
     for other in as_list(record.get("differs_from")):
         triples += [(node, DKG.differsFrom, ctx.iri(other)), (ctx.iri(other), DKG.differsFrom, node)]
     if "note" in record:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 
-from drugkg.schema import Field, Ref, Text
+from drugkg.schema import LINES_FIX, Field, Ref, Text, parse_lines
 from drugkg.terms import date_literal, integer, plain, text
 from drugkg.vocab import DCTERMS, DKG, RDF, RDFS
 from loaders import loader
 
 SECTION_KEYS = ("id", "title", "line", "parent")
+# why a line of a document states no drug fact (its record's no_facts)
+NO_FACT_REASONS = ("navigation", "advertising", "rating", "byline", "disclaimer", "search-suggestions", "layout")
 
 
 def check_sections(record, checker):
@@ -47,6 +49,29 @@ def check_sections(record, checker):
     for section in sections:
         if isinstance(section, dict) and "parent" in section and section["parent"] not in seen:
             yield "sections", f"section {section.get('id')} has unknown parent {section['parent']!r}", "name a section of this document"
+    yield from _check_no_facts(record)
+
+
+def _check_no_facts(record):
+    """no_facts: a list of {lines, reason}, the lines of the document that state no drug fact and why."""
+    entries = record.get("no_facts")
+    if entries is None:
+        return
+    fix = (f"write no_facts as a list of {{lines: N or N-M or a list, reason: one of {', '.join(NO_FACT_REASONS)}}}")
+    if not isinstance(entries, list) or not entries:
+        yield "no_facts", "must be a non-empty list", fix
+        return
+    for index, entry in enumerate(entries):
+        where = entries.line_of(index) if hasattr(entries, "line_of") else "no_facts"
+        if not isinstance(entry, dict) or set(entry) != {"lines", "reason"}:
+            yield where, f"no_facts item {index} must be a mapping with exactly lines and reason", fix
+            continue
+        try:
+            parse_lines(entry["lines"])
+        except ValueError as exc:
+            yield where, f"no_facts item {index}: lines {exc}", LINES_FIX
+        if entry["reason"] not in NO_FACT_REASONS:
+            yield where, f"no_facts item {index}: reason {entry['reason']!r} is not one of {', '.join(NO_FACT_REASONS)}", fix
 
 
 @loader(
@@ -60,6 +85,7 @@ def check_sections(record, checker):
         "author": Ref("Person"),
         "date_modified": Field("date"),
         "sections": Field("sections", True),
+        "no_facts": Field("no_facts"),
     },
     claim=False,
     check=check_sections,
@@ -71,6 +97,7 @@ def load_document(record, ctx):
     yield doc, DCTERMS.title, text(record["title"])
     yield doc, DKG.documentKind, text(record["kind"])
     yield doc, DKG.fileName, plain(record["file"])
+    yield doc, DKG.fileHash, plain(record["sha256"])
     if "publisher" in record:
         yield doc, DCTERMS.publisher, ctx.iri(record["publisher"])
     if "author" in record:

@@ -120,6 +120,7 @@ REGIMEN = """\
     dosage-regimen:
       - id: test-x
         source: test-label#dosing
+        lines: 11
         drug: testamab
         dose: {QUANTITY}  # <- defect
         frequency: test-every-two-weeks
@@ -197,6 +198,7 @@ NEW_FILE_CASES = [
         indication:
           - id: test-x
             source: test-label#indications
+            lines: 3
             drug: testamab
             disease: no-such-disease  # <- defect
             population: test-adults
@@ -209,6 +211,7 @@ NEW_FILE_CASES = [
         indication:
           - id: test-x
             source: test-label#indications
+            lines: 3
             drug: testamab
             disease: test-adults  # <- defect
             population: test-adults
@@ -224,7 +227,7 @@ NEW_FILE_CASES = [
             disease: test-disease
             population: test-adults
         """,
-        "test-x: missing required field 'source' (add source: DOC#SECTION naming where the fact is stated)",
+        "test-x: missing required field 'source' (add source: DOC#SECTION naming where the fact is stated, and lines: N)",
         id="claim-without-source",
     ),
     pytest.param(
@@ -232,6 +235,7 @@ NEW_FILE_CASES = [
         indication:
           - id: test-x
             source: test-label#no-such-section  # <- defect
+            lines: 3
             drug: testamab
             disease: test-disease
             population: test-adults
@@ -244,6 +248,7 @@ NEW_FILE_CASES = [
         research-area:
           - id: test-x
             source: test-label#indications
+            lines: 3
             drug: testamab
             topic: an invented research topic
             status: investigational
@@ -258,6 +263,7 @@ NEW_FILE_CASES = [
         attribute:
           - id: test-x
             source: test-label#indications
+            lines: 3
             subject: test-trial
             property: periodStart
             value: "2022-13-01"  # <- defect
@@ -275,6 +281,7 @@ NEW_FILE_CASES = [
         dosage-regimen:
           - id: test-x
             source: test-label#dosing
+            lines: 11
             drug: testamab
             dose:
               value: lots  # <- defect
@@ -327,6 +334,7 @@ NEW_FILE_CASES = [
         attribute:
           - id: test-x
             source: test-label#indications
+            lines: 3
             subject: testamab
             property: colour  # <- defect
             value: red
@@ -347,6 +355,7 @@ NEW_FILE_CASES = [
         attribute:
           - id: test-x
             source: test-label#indications
+            lines: 3
             subject: test-disease  # <- defect (brandName applies to a DrugProduct)
             property: brandName
             value: Testamab
@@ -427,7 +436,7 @@ def test_three_defects_in_two_files_reported_together_sorted(workspace: Path, ca
     rc = build()
     expected = [
         f"{DATA}/claims.yaml:{marked_line(claims, '# defect-1')}: test-brand-name: unknown field 'colour' "
-        "(remove it, or use one of: differs_from, id, note, object, property, quantity, source, subject, value)",
+        "(remove it, or use one of: differs_from, id, lines, note, object, property, quantity, source, subject, value)",
         f"{DATA}/claims.yaml:{marked_line(claims, '# defect-2')}: test-outcome: duplicate key 'participants' "
         "(keep only one; merge the two values)",
         f"{DATA}/entities.yaml:{marked_line(entities, '# defect-3')}: Bad_Id: bad id 'Bad_Id' "
@@ -533,6 +542,7 @@ CONTROL_CASES = [
         indication:
           - id: test-x
             source: test-label#indications
+            lines: 3
             drug: testamab
             disease: test-disease
             population: test-adults
@@ -639,6 +649,7 @@ def test_yaml_syntax_error_hides_only_references_to_what_the_file_may_declare(wo
         indication:
           - id: test-x
             source: test-label#indications
+            lines: 3
             drug: testamab
             disease: no-such-disease  # <- defect
             population: test-adults

@@ -60,7 +60,8 @@ def test_hemgenix_page_and_the_links_to_its_gene(page, served, tmp_path):
     types = page.locator("#resource-types").inner_text()
     assert "drug product" in types and "AAV gene therapy (inferred by the reasoner)" in types
     brand = page.locator("#statements tr", has_text="brand name")
-    assert "Hemgenix drug monograph › Drug Overview (line 1)" in brand.inner_text()
+    # the section and the line the claim cites, and that line quoted from the document (hemgenix-monograph.txt:5)
+    assert "Hemgenix drug monograph › Drug Overview (line 5) · claim\n5 - US Brand Names: Hemgenix" in brand.inner_text()
 
     screenshot = tmp_path / "hemgenix.png"
     page.screenshot(path=str(screenshot), full_page=False)

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from drugkg.build import compile_graph
 from drugkg.cli import main
+from drugkg.documents import numbers_written
 from drugkg.errors import DataInvalid
 from tests.conftest import DATA, ONTOLOGY, SEEDS, select
 
@@ -62,7 +64,7 @@ def test_a_missing_document_names_the_record_and_every_claim_citing_it(copies):
     (documents / EXPLAINER).unlink()
     errors = errors_of(data, documents)
     record = [e for e in errors if e.record == "medfinder-explainer"]
-    assert [(e.file, e.line) for e in record] == [(str(data / SOURCES), 30)]
+    assert [(e.file, e.line) for e in record] == [(str(data / SOURCES), 33)]
     assert record[0].message == f"{documents / EXPLAINER} does not exist"
     claims = [e for e in errors if e.record != "medfinder-explainer"]
     assert len(claims) == 84  # every record with source: medfinder-explainer#... (grep -c in data/hemgenix)
@@ -124,3 +126,128 @@ def test_a_sha256_that_is_not_a_hash_is_refused_before_any_file_is_read(copies):
     errors = errors_of(data, documents)
     assert [(e.line, e.message) for e in errors] == [(6, "sha256 '043A5EF1' is not 64 lowercase hexadecimal digits")]
 
+
+
+# ---- item 3: claims cite lines
+
+TRIALS = "hemgenix/trials.yaml"
+PARTICIPANTS = "  - id: mono-hope-b-participants\n    source: monograph#clinical-efficacy\n    lines: 35\n"
+
+
+def test_each_claim_names_its_lines_in_the_graph(built):
+    rows = select(built.store, """
+        SELECT ?line WHERE { <https://w3id.org/drugkg/id/mono-hope-b-participants> dkg:citedLine ?line }""")
+    assert [int(r["line"]) for r in rows] == [35]  # "In the study, 54 participants received the single infusion."
+    missing = select(built.store, """
+        SELECT ?claim WHERE { ?claim prov:wasDerivedFrom/dcterms:isPartOf/dkg:fileName ?file .
+          FILTER NOT EXISTS { ?claim dkg:citedLine ?line } FILTER(STRENDS(?file, ".txt")) }""")
+    assert missing == []  # every curated claim cites lines (a label's claims cite their XML element instead)
+
+
+def test_a_claim_line_outside_its_section_is_an_error(copies):
+    data, documents = copies
+    edit(data / TRIALS, PARTICIPANTS, PARTICIPANTS.replace("lines: 35", "lines: [35, 40]"))
+    errors = errors_of(data, documents)
+    assert [(e.file, e.line, e.record, e.message) for e in errors] == [
+        (str(data / TRIALS), 23, "mono-hope-b-participants",
+         "cites line 40, outside its section monograph#clinical-efficacy (lines 33-35)")]
+
+
+def test_a_number_not_written_on_the_cited_lines_is_an_error_showing_them(copies):
+    data, documents = copies
+    edit(data / TRIALS, PARTICIPANTS, PARTICIPANTS.replace("lines: 35", "lines: 34"))
+    line_34 = (documents / MONOGRAPH).read_text(encoding="utf-8").splitlines()[33].strip()
+    errors = errors_of(data, documents)
+    assert [(e.line, e.record, e.message) for e in errors] == [
+        (23, "mono-hope-b-participants", f"states 54, which line 34 of monograph does not write (they read: 34: {line_34})")]
+    assert errors[0].fix == "cite the lines that write the number, or correct the value"
+
+
+def test_a_changed_number_is_an_error(copies):
+    data, documents = copies
+    edit(data / TRIALS, PARTICIPANTS + "    subject: hope-b\n    property: participantCount\n    value: 54\n",
+         PARTICIPANTS + "    subject: hope-b\n    property: participantCount\n    value: 45\n")
+    errors = errors_of(data, documents)
+    assert [(e.record, e.message.split(",")[0]) for e in errors] == [("mono-hope-b-participants", "states 45")]
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("0", "lines has 0, which is not a line number (1 or more) nor a range N-M with N <= M"),
+    ("36-35", "lines has '36-35', which is not a line number (1 or more) nor a range N-M with N <= M"),
+    ("[]", "lines is an empty list"),
+    ("thirty-five", "lines has 'thirty-five', which is not a line number (1 or more) nor a range N-M with N <= M"),
+])
+def test_a_malformed_lines_field_is_refused(copies, value, message):
+    data, documents = copies
+    edit(data / TRIALS, PARTICIPANTS, PARTICIPANTS.replace("lines: 35", f"lines: {value}"))
+    errors = errors_of(data, documents)
+    assert [(e.line, e.message) for e in errors] == [(23, message)]
+
+
+def test_a_claim_without_lines_is_refused(copies):
+    data, documents = copies
+    edit(data / TRIALS, PARTICIPANTS, PARTICIPANTS.replace("    lines: 35\n", ""))
+    errors = errors_of(data, documents)
+    assert [(e.line, e.message, e.fix) for e in errors] == [
+        (21, "missing required field 'lines'",
+         "add lines: N (or N-M, or a list): the lines of the cited section that state the fact")]
+
+
+@pytest.mark.parametrize(("text", "numbers"), [
+    ("2 x 10¹³ genome copies (gc) per kilogram", {2, 10, 13, 20_000_000_000_000}),
+    ("a constant rate of 1.5 mL per minute", {1, Decimal("1.5")}),
+    ("Six months after the single dose", {1, 6}),
+    ("rose to an average of 39.0 IU/dL", {1, 39}),
+    ("1,000 participants; 94% stopped", {1000, 94}),
+    ("weekly for the first 3 months", {1, 3}),
+    ("up to 15 years", {15}),
+])
+def test_numbers_are_read_in_the_forms_documents_write_them(text, numbers):
+    assert numbers_written(text) == {Decimal(n) for n in numbers}
+
+
+# ---- item 4: every line accounted for
+
+EXPLAINER_BYLINE = "      - {lines: [4, 8, 10, 12], reason: byline}"
+
+
+def test_an_unaccounted_line_is_an_error_naming_it(copies):
+    data, documents = copies
+    edit(data / SOURCES, EXPLAINER_BYLINE, "      - {lines: [4, 8, 10], reason: byline}")
+    errors = errors_of(data, documents)
+    line_12 = (documents / EXPLAINER).read_text(encoding="utf-8").splitlines()[11].strip()
+    assert [(e.line, e.record, e.message) for e in errors] == [
+        (33, "medfinder-explainer", f"line 12 of {EXPLAINER} (How Does Hemgenix Work? Mechanism of Action Explained "
+         f"in Plain English) is not accounted for: {line_12!r}")]
+    assert errors[0].fix.startswith("cite it from the claim it states")
+
+
+@pytest.mark.parametrize(("entry", "message"), [
+    ("      - {lines: [4, 8, 10, 12, 16], reason: byline}",
+     "no_facts lists line 16 as byline, but mfx-intro-vector-aav5, mfx-intro-vector-not-pathogenic, "
+     "mfx-intro-has-transgene, mfx-intro-transgene-f9, mfx-intro-targets-liver, mfx-class-gene-therapy cite it"),
+    ("      - {lines: [4, 8, 10, 12, 99], reason: byline}",
+     f"no_facts lists line 99, past the end of {EXPLAINER} (98 lines)"),
+    ("      - {lines: [4, 8, 10, 12], reason: gossip}",
+     "no_facts item 1: reason 'gossip' is not one of navigation, advertising, rating, byline, disclaimer, "
+     "search-suggestions, layout"),
+], ids=["cited-and-listed", "past-the-end", "unknown-reason"])
+def test_a_wrong_no_facts_entry_is_an_error(copies, entry, message):
+    data, documents = copies
+    edit(data / SOURCES, EXPLAINER_BYLINE, entry)
+    errors = errors_of(data, documents)
+    assert [(e.record, e.message) for e in errors] == [("medfinder-explainer", message)]
+
+
+def test_validate_coverage_prints_every_section_with_every_line_accounted_for(capsys):
+    code = main(["validate", "--no-labels", "--coverage"])
+    out = capsys.readouterr().out
+    assert code == 0
+    table = out[out.index("| document |"):].splitlines()
+    assert len(table) == 2 + 19 + 1 + 11 + 1  # header; the monograph's sections, its total; the explainer's
+    # read off the seeds: the monograph has 70 non-blank lines, 19 of them headings, 3 listed as no drug fact
+    assert table[2] == "| monograph | 1-7 Drug Overview | 7 | 1 | 6 |  | 0 |"
+    assert "| **monograph** | **all** | 70 | 19 | 48 | disclaimer: 1, layout: 2 | 0 |" in table
+    assert ("| **medfinder-explainer** | **all** | 53 | 10 | 22 | advertising: 7, byline: 4, layout: 2, "
+            "navigation: 6, rating: 2 | 0 |") in table
+    assert all(row.endswith("| 0 |") for row in table[2:])  # nothing unaccounted

@@ -192,8 +192,11 @@ def test_virtuosos_partial_results_on_a_timeout_are_an_error(virtuoso_loaded):
     assert message.endswith("nothing is shown. Raise the store's time limit or simplify the query")
 
 
+# Without dkg:citedLine: Virtuoso's JSON-LD writer drops the language tag of every literal it writes after a bare
+# number in the same node (the Virtuoso of tests/servers.py: "citedLine": 60, then "mechanism": "..." without "@en");
+# this test is about the media type Virtuoso labels JSON-LD with, and the other formats carry the tags.
 CLAIM_TRIPLES = ("CONSTRUCT { ?claim ?p ?o } WHERE { ?claim a <https://w3id.org/drugkg/ontology#AdverseEventAssociation> ;"
-                 " ?p ?o }")
+                 " ?p ?o FILTER(?p != <https://w3id.org/drugkg/ontology#citedLine>) }")
 
 
 def test_json_ld_labelled_application_x_json_ld_is_read(virtuoso_loaded, built):

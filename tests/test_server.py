@@ -27,7 +27,7 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from drugkg import engine
 from drugkg.cli import main
 from drugkg.server import media, work
-from tests.conftest import ONTOLOGY, PREFIXES
+from tests.conftest import ONTOLOGY, PREFIXES, SEEDS
 from tests.servers import free_port, start_drugkg
 from tests.test_queries import GOLDEN, LABEL_QUERIES, SAVED
 
@@ -595,17 +595,20 @@ def test_hemgenix_page(served, built):
     assert "Hemgenix" in page.all_text()
     rows = {row[0]: row for row in page.rows["statements"] if len(row) == 3}
     assert rows["brand name"][1] == "Hemgenix @en"
-    # every statement's source: the document and section of each attribute claim that states it
+    # every statement's source: the document and section of each attribute claim that states it, the line it
+    # cites, and that line quoted from the document's file (the seeds folder, the server's default --documents)
     expected = built.store.query(PREFIXES + """
-        SELECT ?document ?section ?line WHERE {
+        SELECT ?document ?file ?section ?line WHERE {
           ?c dkg:claimSubject <https://w3id.org/drugkg/id/hemgenix> ; dkg:claimProperty dkg:brandName ;
-             prov:wasDerivedFrom ?s .
-          ?s dcterms:title ?section ; dkg:startLine ?line ; dcterms:isPartOf/dcterms:title ?document .
+             prov:wasDerivedFrom ?s ; dkg:citedLine ?line .
+          ?s dcterms:title ?section ; dcterms:isPartOf ?d . ?d dcterms:title ?document ; dkg:fileName ?file .
         }""")
-    stated = [f"{r['document'].value} › {r['section'].value} (line {r['line'].value}) · claim" for r in expected]
+    stated = [(f"{r['document'].value} › {r['section'].value} (line {r['line'].value}) · claim",
+               (SEEDS / r["file"].value).read_text(encoding="utf-8").splitlines()[int(r["line"].value) - 1].strip())
+              for r in expected]
     assert len(stated) == 2
-    for source in stated:
-        assert source in rows["brand name"][2]
+    for source, quote in stated:
+        assert source in rows["brand name"][2] and quote in rows["brand name"][2]
     assert ("/id/etranacogene-dezaparvovec", "etranacogene dezaparvovec") in page.links
     assert ("/ontology#DrugProduct", "drug product") in page.links
     text = page.all_text()

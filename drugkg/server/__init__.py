@@ -31,3 +31,4 @@ class Settings:
     max_triples: int = 100_000  # a CONSTRUCT or DESCRIBE answer with more triples is refused with 422
     max_query_bytes: int = 65_536  # a longer query text or request body is refused with 413
     on_disk: bool = False  # query the on-disk store instead of loading the build into each worker's memory
+    documents: Path | None = None  # the curated documents' files, to quote the lines each claim cites

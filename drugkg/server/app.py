@@ -42,6 +42,7 @@ from drugkg.push import asserted_graph, built_base
 from drugkg.queries import MAX_NESTING, _tokens, catalogue, curie, iri_term, nesting, too_deep
 from drugkg.server import Settings, media, work
 from drugkg.server.pool import Busy, Pool, QueryTimeout, Unavailable, WorkerFailed
+from drugkg.server.quotes import Quotes
 from drugkg.vocab import DCAT, DCTERMS, DKG_NS, ONTOLOGY_IRI, RDF, RDFS, VOID, WRITE_PREFIXES
 
 log = logging.getLogger("drugkg.server")
@@ -184,6 +185,7 @@ class Site:
         self.void.load(path=str(settings.dist / "void.ttl"), format=ox.RdfFormat.TURTLE)
         self.void_iri = next(q.subject.value for q in self.void.quads_for_pattern(None, VOID.uriSpace, None, None))
         self.limits = work.Limits(settings.max_rows, settings.max_triples)
+        self.quotes = Quotes(settings.documents)
         self.prefixes = {"id": self.base}
         self.inferred = engine.inferred_graph(self.base).value
         self.pool = Pool(settings.dist, settings.workers, settings.timeout, None if settings.on_disk else self.base)
@@ -568,6 +570,7 @@ class Site:
             return self.refuse(request, refusal.status, refusal.message, refusal.headers)
         if fmt != "html":
             return Response(data, media_type=media.media_type(fmt), headers=VARY)
+        self.quotes.add(data)
         return self.html("resource.html", request, page=data, queries=self._queries_about(data), formats=media.GRAPHS)
 
     def _queries_about(self, data: dict) -> list[tuple]:

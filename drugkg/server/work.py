@@ -311,7 +311,7 @@ def page(store: ox.Store, iri: str, inferred_graph: str | None = None) -> dict |
     for claim in _claims_about(store, node):
         prop, value = _first(store, claim, DKG.claimProperty), _first(store, claim, DKG.claimObject)
         for section in _objects(store, claim, PROV.wasDerivedFrom):
-            stated.setdefault((prop, value), []).append({"claim": claim.value, "section": section.value})
+            stated.setdefault((prop, value), []).append(_source(store, claim.value, section.value))
 
     types, by_predicate = [], {}
     for triple in graphs:
@@ -327,7 +327,7 @@ def page(store: ox.Store, iri: str, inferred_graph: str | None = None) -> dict |
     incoming_triples = [t for t in _triples(store, None, None, node)]
     incoming = []
     for triple in incoming_triples[:INCOMING_SHOWN]:
-        sources = [{"claim": triple.subject.value, "section": s.value}
+        sources = [_source(store, triple.subject.value, s.value)
                    for s in _objects(store, triple.subject, PROV.wasDerivedFrom)]
         incoming.append({"subject": term_tuple(triple.subject), "predicate": triple.predicate.value, "sources": sources})
 
@@ -338,7 +338,7 @@ def page(store: ox.Store, iri: str, inferred_graph: str | None = None) -> dict |
         identifiers.append({"record": record.value, **{k: term_tuple(v) if v is not None else None for k, v in fields.items()}})
     identifiers.sort(key=lambda r: (r["identifierValue"] or ("", ""))[1])
 
-    sources = [{"claim": iri, "section": s.value} for s in _objects(store, node, PROV.wasDerivedFrom)]
+    sources = [_source(store, iri, s.value) for s in _objects(store, node, PROV.wasDerivedFrom)]
     section_iris = {s["section"] for s in sources}
     section_iris |= {s["section"] for values in by_predicate.values() for v in values for s in v["sources"]}
     section_iris |= {s["section"] for link in incoming for s in link["sources"]}
@@ -392,6 +392,29 @@ def page(store: ox.Store, iri: str, inferred_graph: str | None = None) -> dict |
     return result
 
 
+def _source(store: ox.Store, claim: str | None, section: str) -> dict:
+    """Where a claim comes from: its section and the lines of the section it cites (``dkg:citedLine``), in order
+    (none for a label's claims, whose section or element is exact)."""
+    found = (_int(n) for n in _objects(store, ox.NamedNode(claim), DKG.citedLine)) if claim else ()
+    lines = sorted(n for n in found if n is not None)
+    return {"claim": claim, "section": section, "lines": lines, "lines_text": _ranges(lines)}
+
+
+def _ranges(lines: list[int]) -> str:
+    """Line numbers as a person writes them.
+
+    >>> _ranges([35, 40, 41, 42, 44])
+    '35, 40-42, 44'
+    """
+    runs: list[list[int]] = []
+    for n in lines:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
+
+
 def _sort_key(term: tuple, labels: dict[str, str]) -> tuple:
     text = labels.get(term[1], term[1]) if term[0] == "iri" else term[1]
     return (term[0] != "iri", text.lower(), term[1])
@@ -406,6 +429,7 @@ def _section(store: ox.Store, section) -> dict:
         "document": document.value if document is not None else None,
         "document_title": (label(store, document) or document.value) if document is not None else None,
         "file": (_first(store, document, DKG.fileName) or ox.Literal("")).value if document is not None else None,
+        "sha256": (_first(store, document, DKG.fileHash) or ox.Literal("")).value if document is not None else None,
     }
 
 
@@ -537,7 +561,7 @@ class _Named:
         self.sections.add(section)
         if claim is not None:
             self.iris.add(claim)
-        return {"claim": claim, "section": section}
+        return _source(self.store, claim, section)
 
     def merge(self, page: dict) -> None:
         labels = page["labels"]

@@ -23,7 +23,7 @@ import codecs
 import hashlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -321,6 +321,7 @@ class Label:
     indexing: tuple[Indexing, ...]
     line: int
     lines: tuple[tuple[str, int], ...] = field(default=())
+    sha256: str = ""  # of the file's bytes, as read
 
     def line_of(self, fact: str) -> int:
         """The source line of one header fact (a field name), or the document element's line."""
@@ -368,7 +369,7 @@ def read_label(path: str | Path) -> Label:
     text = _decode(path, data)
     _refuse_doctype(path, text)
     root = _parse(path, data)
-    return _Reader(path, root).label()
+    return replace(_Reader(path, root).label(), sha256=hashlib.sha256(data).hexdigest())
 
 
 def iter_labels(folder: str | Path) -> Iterator[tuple[Label | None, list[LabelError]]]:

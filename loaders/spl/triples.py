@@ -311,6 +311,7 @@ class _Mapper:
                  (doc, DCTERMS.title, text(label.title)),
                  (doc, DKG.documentKind, text(f"FDA Structured Product Labeling: {kind}")),
                  (doc, DKG.fileName, plain(self.file)),
+                 (doc, DKG.fileHash, plain(label.sha256)),
                  (doc, DCTERMS.identifier, plain(label.document_id)),
                  (doc, DCTERMS.isVersionOf, NamedNode(expand(f"DAILYMED:{label.set_id}")
                                                       if _curie("DAILYMED", label.set_id)
