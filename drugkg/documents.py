@@ -25,7 +25,7 @@ from pathlib import Path
 
 from drugkg.errors import DataError
 from drugkg.schema import QUANTITY_BOUNDS, Dataset, Record, parse_lines
-from drugkg.terms import to_decimal
+from drugkg.terms import decimal, to_decimal
 from loaders.document import NO_FACT_REASONS
 
 _FIX_HASH = "if the document changed on purpose, re-check every claim citing it, then write its new sha256"
@@ -179,13 +179,9 @@ def _check_claim(claim: Record, data: Dataset, lines: list[str], out: CheckedDoc
         verb = "do" if len(numbers) > 1 else "does"
         out.errors.append(DataError(
             claim.file, where, claim.id,
-            f"states {', '.join(_show(m) for m in missing)}, which line{'s' if len(numbers) > 1 else ''} "
+            f"states {', '.join(decimal(str(m)).value for m in missing)}, which line{'s' if len(numbers) > 1 else ''} "
             f"{claim['lines']} of {doc} {verb} not write (they read: {shown[:600]})",
             "cite the lines that write the number, or correct the value"))
-
-
-def _show(number: Decimal) -> str:
-    return format(number.normalize(), "f") if number == number.to_integral_value() else str(number)
 
 
 def claim_numbers(value, key: str = "") -> list[Decimal]:

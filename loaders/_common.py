@@ -44,11 +44,11 @@ def as_list(value) -> list:
 
 
 def claim(record: Record, ctx: Context, cls: NamedNode, label: str) -> tuple[NamedNode, list[Triple]]:
-    """The claim node and the triples every claim has: type, label, source section, disagreements, note."""
+    """The claim node and the triples every claim has: type, label, source section and cited lines, disagreements,
+    note."""
     node = ctx.iri(record.id)
     triples = claim_core(node, cls, label, ctx.section(record["source"]))
-    if "lines" in record:
-        triples += [(node, DKG.citedLine, integer(n)) for n in parse_lines(record["lines"])]
+    triples += [(node, DKG.citedLine, integer(n)) for n in parse_lines(record["lines"])]
     for other in as_list(record.get("differs_from")):
         triples += [(node, DKG.differsFrom, ctx.iri(other)), (ctx.iri(other), DKG.differsFrom, node)]
     if "note" in record:
