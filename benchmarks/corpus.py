@@ -190,6 +190,15 @@ class Pools:
         )
 
 
+def kinds(claims: str | list[str], kind: str) -> dict[str, str]:
+    """A ``differs_from`` mapping: each claim id with the kind of difference, as Hemgenix's pairs have them.
+
+    >>> kinds(["a", "b"], "scope")
+    {'a': 'scope', 'b': 'scope'}
+    """
+    return {claim: kind for claim in ([claims] if isinstance(claims, str) else claims)}
+
+
 def pick(rng: random.Random, size: int) -> int:
     """One member (1-based) of a pool of ``size``, skewed towards the first ones so that some become hubs."""
     return int(size * rng.random() ** 2) + 1
@@ -679,11 +688,11 @@ class Drug:
             a("expl", "variant-of-gene", e("step-2-variant"), d.variant, "variantOf", obj=gene, note=n()),
             a("expl", "variant-change", e("faq"), d.variant, "aminoAcidChange", value=f"synthetic substitution {rng.randint(10, 999)}"),
             a("mono", "variant-activity", m("mechanism-of-action"), d.variant, "relativeActivity",
-              quantity={"max": activity, "unit": "fold"}, note=n(), differs=expl_activity),
+              quantity={"max": activity, "unit": "fold"}, note=n(), differs=kinds(expl_activity, "precision")),
             a("expl", "variant-activity", e("step-2-variant"), d.variant, "relativeActivity",
-              quantity={"value": activity, "unit": "fold", "approximate": True}, differs=mono_activity),
+              quantity={"value": activity, "unit": "fold", "approximate": True}, differs=kinds(mono_activity, "precision")),
             a("expl", "faq-variant-activity", e("faq"), d.variant, "relativeActivity",
-              quantity={"value": activity, "unit": "fold", "approximate": True}, differs=mono_activity),
+              quantity={"value": activity, "unit": "fold", "approximate": True}, differs=kinds(mono_activity, "precision")),
             a("mono", "targets-cell-type", m("mechanism-of-action"), d.construct, "targetsCellType", obj=cell, note=n()),
             a("mono", "targets-organ", m("mechanism-of-action"), d.construct, "targetsOrgan", obj=organ),
             a("expl", "intro-targets-organ", e("introduction"), d.construct, "targetsOrgan", obj=organ),
@@ -694,10 +703,10 @@ class Drug:
             a("expl", "faq-targets-cell-type", e("faq"), d.construct, "targetsCellType", obj=cell),
             a("expl", "faq-targets-organ", e("faq"), d.construct, "targetsOrgan", obj=organ),
             a("mono", "persistence", m("mechanism-of-action"), d.construct, "persistenceMode", obj=persistence[0], note=n(),
-              differs=expl_persist),
+              differs=kinds(expl_persist, "contradiction")),
             a("expl", "persistence", e("step-3-after-infusion"), d.construct, "persistenceMode", obj=persistence, note=n(),
-              differs=mono_persist),
-            a("expl", "faq-persistence", e("faq"), d.construct, "persistenceMode", obj=persistence, differs=mono_persist),
+              differs=kinds(mono_persist, "contradiction")),
+            a("expl", "faq-persistence", e("faq"), d.construct, "persistenceMode", obj=persistence, differs=kinds(mono_persist, "contradiction")),
             a("mono", "produces-protein", m("mechanism-of-action"), d.construct, "producesProtein", obj=protein, note=n()),
             a("mono", "overview-produces-protein", m("drug-overview"), d.construct, "producesProtein", obj=protein, note=n()),
             a("expl", "intro-produces-protein", e("introduction"), d.construct, "producesProtein", obj=protein, note=n()),
@@ -794,12 +803,12 @@ class Drug:
                            "mechanism": d.text("mechanism", k) if k % 2 or is_theory else None,
                            "timing": d.text("timing", words=4) if k > 2 or is_theory else None,
                            "note": d.maybe_note(),
-                           "differs_from": expl_theoretical if is_theory else None})
+                           "differs_from": kinds(expl_theoretical, "contradiction") if is_theory else None})
         mono_theory = d.cid("mono", f"ae-serious-{len(serious)}")
         if len(serious) > 1:
             events += [{"id": ident, "source": source, "drug": d.id, "event": ev(theoretical), "certainty": "theoretical",
                         "mechanism": d.text("mechanism", words=9), "timing": d.text("timing", words=3), "note": d.maybe_note(0.7),
-                        "differs_from": mono_theory}
+                        "differs_from": kinds(mono_theory, "contradiction")}
                        for ident, source in zip(expl_theoretical, (e("step-3-after-infusion"), e("faq")), strict=True)]
         expl_managed = [d.cid("expl", "ae-serious"), d.cid("expl", "ae-common-1"), d.cid("expl", "ae-common-2")]
         events += [
@@ -849,25 +858,25 @@ class Drug:
         weekly_step = {"interval": {"value": 1, "unit": "week"}, "duration": {"value": months, "unit": "month"},
                        "description": f"weekly over the first {months} months (synthetic)"}
         records += [{"id": ident, "source": m("precautions-during-treatment"), "drug": d.id, "test": test(t), "phase": "monitoring",
-                     "purpose": d.text("purpose", words=9), "schedule": [weekly_step], "differs_from": expl_function}
+                     "purpose": d.text("purpose", words=9), "schedule": [weekly_step], "differs_from": kinds(expl_function, "scope")}
                     for ident, t in zip(mono_weekly, weekly, strict=True)]
         for k, t in enumerate(surveillance, start=1):
             records.append({"id": d.cid("mono", f"test-surveillance-{k}"), "source": m("precautions-during-treatment"), "drug": d.id,
                             "test": test(t), "phase": "monitoring", "purpose": d.text("surveillance purpose", words=6),
                             "population": f"synth-population-{d.risk_population}",
                             "schedule": [{"description": "at regular intervals for years (synthetic)"}],
-                            "differs_from": d.cid("expl", f"test-surveillance-{k}")})
+                            "differs_from": kinds(d.cid("expl", f"test-surveillance-{k}"), "scope")})
         records.append({"id": expl_function, "source": e("immune-complications"), "drug": d.id, "test": test(function_test),
                         "phase": "monitoring", "purpose": d.text("purpose", words=12),
                         "schedule": [weekly_step, {"interval": {"value": 1, "unit": "month"},
                                                    "description": f"then monthly until week {weeks * 4} (synthetic)"}],
-                        "differs_from": mono_weekly})
+                        "differs_from": kinds(mono_weekly, "scope")})
         for k, t in enumerate(surveillance, start=1):
             records.append({"id": d.cid("expl", f"test-surveillance-{k}"), "source": e("faq"), "drug": d.id, "test": test(t),
                             "phase": "monitoring", "purpose": d.text("surveillance purpose", words=10),
                             "population": f"synth-population-{d.expl_risk_population}",
                             "schedule": [{"duration": {"max": rng.randint(2, 10), "unit": "year"}, "description": "for some years (synthetic)"}],
-                            "differs_from": d.cid("mono", f"test-surveillance-{k}")})
+                            "differs_from": kinds(d.cid("mono", f"test-surveillance-{k}"), "scope")})
         return [("test-requirement", records)]
 
     def trials(self):
@@ -900,16 +909,16 @@ class Drug:
         outcomes += [
             {"id": mono_level, "source": m("clinical-efficacy"), "trial": d.trial, "drug": d.id, "measure": outcome(measures[0]),
              "value": {"value": level, "unit": "percent"}, "time_point": {"value": months, "unit": "month"},
-             "participants": participants, "result": result("level"), "note": d.maybe_note(), "differs_from": expl_level},
+             "participants": participants, "result": result("level"), "note": d.maybe_note(), "differs_from": kinds(expl_level, "unit")},
             {"id": mono_durable, "source": m("clinical-efficacy"), "trial": d.trial, "drug": d.id, "measure": outcome(measures[0]),
-             "result": result("durability"), "differs_from": expl_durable},
+             "result": result("durability"), "differs_from": kinds(expl_durable, "contradiction")},
             {"id": expl_level, "source": e("step-4-protein-production"), "trial": d.trial, "drug": d.id,
              "measure": outcome(measures[0]),
              "value": {"value": float(level), "unit": f"synth-level-unit-{pick(rng, d.pools.level_units)}"},
-             "time_point": {"value": months, "unit": "month"}, "result": result("level"), "differs_from": mono_level},
+             "time_point": {"value": months, "unit": "month"}, "result": result("level"), "differs_from": kinds(mono_level, "unit")},
             {"id": expl_durable, "source": e("step-4-protein-production"), "trial": d.trial, "drug": d.id,
              "measure": outcome(measures[0]), "time_point": {"value": rng.randint(2, 8), "unit": "year"},
-             "result": result("durability"), "differs_from": mono_durable},
+             "result": result("durability"), "differs_from": kinds(mono_durable, "contradiction")},
         ]
         return [("attribute", attrs), ("trial-outcome", outcomes)]
 
@@ -953,12 +962,12 @@ class Drug:
                             "rationale": d.text("rationale", k, words=8) if k % 2 else None, "note": d.maybe_note(0.15)})
         records += [
             {"id": mono_pair, "source": m("dos-and-donts"), "drug": d.id, "direction": "do", "action": d.text("avoidance", words=6),
-             "duration": {"min": 1, "unit": "year"}, "rationale": d.text("rationale", words=8), "differs_from": expl_pair},
+             "duration": {"min": 1, "unit": "year"}, "rationale": d.text("rationale", words=8), "differs_from": kinds(expl_pair, "scope")},
             {"id": d.cid("expl", "guide-continue"), "source": e("step-4-protein-production"), "drug": d.id, "direction": "do",
              "action": d.text("action", words=10), "rationale": d.text("rationale", words=8)},
             {"id": expl_pair, "source": e("immune-complications"), "drug": d.id, "direction": "do",
              "action": d.text("avoidance", words=8), "duration": {"value": 1, "unit": "year"},
-             "rationale": d.text("rationale", words=10), "differs_from": mono_pair},
+             "rationale": d.text("rationale", words=10), "differs_from": kinds(mono_pair, "scope")},
         ]
         return [("patient-guidance", records)]
 

@@ -59,15 +59,17 @@ def _check_base(base: str) -> str:
 def make_context(data: Dataset, base: str, ontology: OntologyModel,
                  section_ends: dict[tuple[str, str], int] | None = None) -> Context:
     """IRIs for every id: an entity's canonical external IRI when it has one, else minted as base + id."""
-    iris, labels = {}, {}
+    iris, labels, sources = {}, {}, {}
     for record in data.records:
         canonical = record.get("iri") if record.kind == "entity" else None
         iris[record.id] = ox.NamedNode(expand(canonical) if canonical else base + record.id)
         name = record.get("label") or record.get("title")
         if isinstance(name, str):
             labels[record.id] = name
+        if isinstance(record.get("source"), str):
+            sources[record.id] = record["source"]
     kinds = {name: kind for name in ontology.properties if (kind := ontology.value_kind(name))}
-    return Context(base, iris, labels, kinds, section_ends or {})
+    return Context(base, iris, labels, kinds, section_ends or {}, sources)
 
 
 def _load_lines(data: Dataset, ctx: Context) -> dict[str, None]:

@@ -22,6 +22,7 @@ class Context:
     labels: Mapping[str, str]
     value_kinds: Mapping[str, str] = field(default_factory=dict)  # datatype property -> bool/integer/text/date
     section_ends: Mapping[tuple[str, str], int] = field(default_factory=dict)  # (document, section) -> end line
+    sources: Mapping[str, str] = field(default_factory=dict)  # claim id -> its DOC#SECTION
 
     def iri(self, ident: str) -> NamedNode:
         """The IRI of a declared id (KeyError for an undeclared one: validation rules that out first)."""

@@ -15,11 +15,12 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from drugkg.errors import UsageError
-from drugkg.vocab import DKG_NS, OWL, RDF, RDFS, XSD
+from drugkg.vocab import DKG, DKG_NS, OWL, RDF, RDFS, XSD
 
 # Classes whose properties are bookkeeping of claims, quantities and sources, never entity attributes.
 NOT_ATTRIBUTE_DOMAINS = (
     "Claim", "ArmRate", "Quantity", "Unit", "Schedule", "SourceDocument", "DocumentSection", "ExternalIdentifier",
+    "ClaimDifference",
 )
 
 # What kind of YAML value a datatype property takes, by its rdfs:range.
@@ -52,6 +53,7 @@ class OntologyModel:
     properties: dict[str, PropertyInfo] = field(default_factory=dict)
     individuals: set[str] = field(default_factory=set)
     defined: set[str] = field(default_factory=set)  # classes with an owl:equivalentClass definition (inferred only)
+    one_value_per_source: set[str] = field(default_factory=set)  # properties marked dkg:oneValuePerSource true
     version_iri: ox.NamedNode | None = None
 
     def is_a(self, cls: str, target: str) -> bool:
@@ -163,6 +165,9 @@ def load_ontology(path: Path) -> OntologyModel:
     for quad in store.quads_for_pattern(None, OWL.equivalentClass, None):
         if isinstance(quad.subject, ox.NamedNode) and (name := _local(quad.subject)) in model.classes:
             model.defined.add(name)
+    for quad in store.quads_for_pattern(None, DKG.oneValuePerSource, ox.Literal(True)):
+        if isinstance(quad.subject, ox.NamedNode) and (name := _local(quad.subject)):
+            model.one_value_per_source.add(name)
     model.version_iri = next((q.object for q in store.quads_for_pattern(None, OWL.versionIRI, None)), None)
     for quad in store.quads_for_pattern(None, RDF.type, OWL.NamedIndividual):
         if isinstance(quad.subject, ox.NamedNode) and (name := _local(quad.subject)):

@@ -33,7 +33,11 @@ FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]"
 
 QUANTITY_BOUNDS = ("value", "min", "min_exclusive", "max", "max_exclusive")
 QUANTITY_KEYS = (*QUANTITY_BOUNDS, "unit", "approximate")
-SCHEDULE_KEYS = ("interval", "duration", "description")
+SCHEDULE_KEYS = ("interval", "duration", "until", "description")
+# The kinds of difference a claim may declare against a claim of another source (dkg:DifferenceKind).
+DIFFERENCE_KINDS = ("contradiction", "scope", "precision", "unit", "wording")
+DIFFERENCES_FIX = ("write differs_from: {OTHER-CLAIM-ID: KIND}, KIND one of " + ", ".join(DIFFERENCE_KINDS)
+                   + " (contradiction: both cannot be true; the others: the same point said differently)")
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,8 @@ class Field:
     """One field of a record kind.
 
     ``type`` is one of: text, string, bool, integer, date, quantity, ref, keyword, source, lines, schedule, curie,
-    xrefs, sections, no_facts (checked by the kind's own ``check``), scalar (text, bool, integer or date), base_iri.
+    xrefs, sections, no_facts (checked by the kind's own ``check``), scalar (text, bool, integer or date), base_iri,
+    differences (a mapping from claim ids to a kind in :data:`DIFFERENCE_KINDS`).
     For ``ref``, ``targets`` names what may be referred to: an ontology class (entities of that class or a
     subclass), ``claim:<kind>``, ``unit`` or ``entity`` (any entity).
     """
@@ -82,7 +87,7 @@ class KindSpec:
             base |= {
                 "source": Field("source", True),
                 "lines": Field("lines", True),
-                "differs_from": Ref("claim", many=True),
+                "differs_from": Field("differences"),
                 "note": Text(),
             }
         return base | dict(self.fields)
@@ -365,11 +370,20 @@ def check_value(f: Field, value, checker: Checker) -> list[tuple[str, str]]:
             if not isinstance(step, dict) or not step or set(step) - set(SCHEDULE_KEYS):
                 problems.append(("has a bad step", f"each step is a mapping with some of {', '.join(SCHEDULE_KEYS)}"))
                 continue
-            for key in ("interval", "duration"):
+            for key in ("interval", "duration", "until"):
                 if key in step:
                     problems += [(f"{key} {what}", *rest) for what, *rest in _check_quantity(step[key], checker)]
             if "description" in step and _check_scalar("text", step["description"]):
                 problems.append(("description must be text", "write a short paraphrase"))
+        return problems
+    if f.type == "differences":
+        if not isinstance(value, dict) or not value:
+            return [(f"must map each claim it differs from to the kind of difference, not {value!r}", DIFFERENCES_FIX)]
+        problems = []
+        for other, kind in value.items():
+            problems += check_value(Field("ref", targets=("claim",)), other, checker)
+            if kind not in DIFFERENCE_KINDS:
+                problems.append((f"gives {other!r} the kind {kind!r}", DIFFERENCES_FIX))
         return problems
     if f.type == "scalar":
         if not any(_check_scalar(t, value) is None for t in ("bool", "integer", "text")) and not hasattr(value, "isoformat"):
@@ -571,6 +585,7 @@ def validate(
             for where, what, fix in spec.check(record, checker):
                 line = where if isinstance(where, int) else record.line_of(where)
                 errors.append(DataError(record.file, line, record.id, what, fix))
+    errors += _difference_errors(data, ontology)
     for unread in checker.unread:
         if checker.unchecked.get(unread.path):
             errors.append(DataError(unread.path, unread.line, "-", "references to the ids this file declares were not "
@@ -620,3 +635,82 @@ def _check_source(value, checker: Checker) -> list[tuple[str, str]]:
     if section not in checker.data.sections[doc]:
         return [(f"names unknown section {section!r} of {doc!r}", f"use one of: {', '.join(sorted(checker.data.sections[doc]))}")]
     return []
+
+
+def declared_differences(data: Dataset) -> dict[frozenset[str], list[tuple[Record, str]]]:
+    """Each declared difference (the pair of claim ids) with the records that declare it and the kind each gives.
+
+    Only well-formed declarations count (a mapping from a declared claim id to a known kind); the field check
+    reports the others.
+    """
+    found: dict[frozenset[str], list[tuple[Record, str]]] = {}
+    for record in data.records:
+        value = record.get("differs_from")
+        if not isinstance(value, dict):
+            continue
+        for other, kind in value.items():
+            if isinstance(other, str) and other in data.by_id and other != record.id and kind in DIFFERENCE_KINDS:
+                found.setdefault(frozenset((record.id, other)), []).append((record, kind))
+    return found
+
+
+def _where(record: Record, key: str = "id") -> str:
+    return f"{record.file}:{record.line_of(key)}"
+
+
+def _difference_errors(data: Dataset, ontology: OntologyModel) -> list[DataError]:
+    """Declared differences agree on their kind from both sides; two claims that give different values for the same
+    point (a property of one value per source, an agency's approval date) declare how they differ.
+
+    A source may give one value: two values from one document are an error whatever is declared. Across documents
+    each keeps its own value once a difference is declared between their claims.
+    """
+    declared = declared_differences(data)
+    errors = []
+    for pair, sides in declared.items():
+        kinds = {kind for _, kind in sides}
+        if len(kinds) > 1:
+            (a, kind_a), (b, kind_b) = sides[0], sides[1]
+            errors.append(DataError(b.file, b.line_of("differs_from"), b.id,
+                                    f"differs_from gives its difference with {a.id!r} the kind {kind_b!r}, but {a.id!r} "
+                                    f"({_where(a, 'differs_from')}) gives it {kind_a!r}",
+                                    "give the same kind on both sides, or declare it on one side only"))
+    points: dict[tuple, list[tuple[Record, object, str]]] = {}
+    for record in data.records:
+        source = record.get("source")
+        document = source.split("#")[0] if isinstance(source, str) else None
+        if record.kind == "attribute" and record.get("property") in ontology.one_value_per_source:
+            key = next((k for k in ("object", "value", "quantity") if k in record.data), None)
+            if key is not None:
+                points.setdefault(("attribute", record.get("subject"), record.get("property")), []).append(
+                    (record, _comparable(record.get(key)), document))
+        elif record.kind == "approval" and "date" in record.data:
+            points.setdefault(("approval", record.get("drug"), record.get("agency")), []).append(
+                (record, _comparable(record.get("date")), document))
+    for (kind, subject, prop), claims in points.items():
+        what = f"{prop} of {subject!r}" if kind == "attribute" else f"date of the approval of {subject!r} by {prop!r}"
+        for i, (a, value_a, doc_a) in enumerate(claims):
+            for b, value_b, doc_b in claims[i + 1:]:
+                if value_a == value_b:
+                    continue
+                if doc_a == doc_b:
+                    errors.append(DataError(b.file, b.line, b.id,
+                                            f"gives a second {what} from the same document as {a.id!r} "
+                                            f"({_where(a)}): a source gives one value",
+                                            "keep the value the document states, or cite the right document"))
+                elif frozenset((a.id, b.id)) not in declared:
+                    errors.append(DataError(b.file, b.line, b.id,
+                                            f"gives a different {what} from {a.id!r} ({_where(a)}), with no difference "
+                                            "declared between them",
+                                            f"if the documents do differ, declare it: differs_from: {{{a.id}: KIND}}, "
+                                            f"KIND one of {', '.join(DIFFERENCE_KINDS)}; else correct the value"))
+    return errors
+
+
+def _comparable(value):
+    """A value of a record field in a form that compares equal when two claims state the same thing."""
+    if isinstance(value, dict):
+        return tuple(sorted((k, _comparable(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return tuple(sorted(map(str, value)))
+    return value if isinstance(value, (bool, int, float)) else str(value)

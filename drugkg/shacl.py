@@ -757,7 +757,7 @@ def compile_shapes(path: Path) -> CompiledShapes:
 
     >>> from drugkg.paths import default_shapes
     >>> len(compile_shapes(default_shapes()).groups)
-    58
+    59
     """
     graph = _shapes_graph(path)
     reader = _Reader(graph)

@@ -73,11 +73,14 @@ DKG_CLASSES = [
     "Substance", "DocumentType", "Package", "PackageType", "RegulatoryCategory", "ProductIngredient",
     "ActiveIngredient", "InactiveIngredient", "ArmRate", "EstablishedPharmacologicClass", "MechanismOfActionClass",
     "PhysiologicEffectClass", "ChemicalStructureClass",
+    # declared differences between claims; summary statistics of trial outcomes
+    "ClaimDifference", "DifferenceKind", "SummaryStatistic",
 ]
 
 DKG_INDIVIDUALS = [
     "PreTreatment", "Monitoring", "Do", "Dont", "Investigational", "Observational", "Serious", "NonSerious",
     "Established", "Theoretical", "AnyOf", "AllOf", "Verified", "Likely",
+    "Contradiction", "ScopeDifference", "PrecisionDifference", "UnitDifference", "WordingDifference", "Mean",
 ]
 
 DKG_PROPERTIES = [
@@ -110,6 +113,9 @@ DKG_PROPERTIES = [
     "documentKind", "fileName", "fileHash", "startLine", "endLine", "citedLine", "textHash", "sectionKey",
     # identifiers
     "identifies", "identifierValue", "identifierScheme", "identifierIRI", "confidence", "seenAt",
+    # declared differences between claims; roles that carry what the seeds state beyond the core claim fields
+    "betweenClaim", "hasDifferenceKind", "oneValuePerSource", "manifestationOf", "scheduleEnd",
+    "interchangeableWith", "permanent", "statistic", "selectionReason", "therapeuticEffect",
 ]
 
 DKG_DATATYPES = ["partialDate"]

@@ -26,6 +26,7 @@ KEYWORDS = {
     "all": DKG.AllOf,
     "verified": DKG.Verified,
     "likely": DKG.Likely,
+    "mean": DKG.Mean,
 }
 
 _BOUNDS = (
@@ -49,11 +50,34 @@ def claim(record: Record, ctx: Context, cls: NamedNode, label: str) -> tuple[Nam
     node = ctx.iri(record.id)
     triples = claim_core(node, cls, label, ctx.section(record["source"]))
     triples += [(node, DKG.citedLine, integer(n)) for n in parse_lines(record["lines"])]
-    for other in as_list(record.get("differs_from")):
-        triples += [(node, DKG.differsFrom, ctx.iri(other)), (ctx.iri(other), DKG.differsFrom, node)]
+    for other, kind in (record.get("differs_from") or {}).items():
+        triples += difference(ctx, record, other, kind)
     if "note" in record:
         triples.append((node, RDFS.comment, text(record["note"])))
     return node, triples
+
+
+DIFFERENCE_KINDS = {
+    "contradiction": (DKG.Contradiction, "contradiction"),
+    "scope": (DKG.ScopeDifference, "difference of scope"),
+    "precision": (DKG.PrecisionDifference, "difference of precision"),
+    "unit": (DKG.UnitDifference, "difference of unit"),
+    "wording": (DKG.WordingDifference, "difference of wording"),
+}
+
+
+def difference(ctx: Context, record: Record, other: str, kind: str) -> list[Triple]:
+    """A declared difference between two claims: ``dkg:differsFrom`` both ways, and a ``dkg:ClaimDifference`` node
+    with its kind, named by the two claim ids in sorted order (the same node whichever side declares it)."""
+    node, other_node = ctx.iri(record.id), ctx.iri(other)
+    first, second = sorted((record.id, other))
+    diff = ctx.mint("difference", f"{first}--{second}")
+    kind_term, kind_label = DIFFERENCE_KINDS[kind]
+    documents = " and ".join(ctx.label(ctx.sources[ident].split("#")[0]) for ident in (first, second))
+    return [(node, DKG.differsFrom, other_node), (other_node, DKG.differsFrom, node),
+            (diff, RDF.type, DKG.ClaimDifference), (diff, DKG.hasDifferenceKind, kind_term),
+            (diff, DKG.betweenClaim, node), (diff, DKG.betweenClaim, other_node),
+            (diff, RDFS.label, text(f"{kind_label} between {documents}"))]
 
 
 def claim_core(node: NamedNode, cls: NamedNode, label: str, source: NamedNode) -> list[Triple]:

@@ -1,4 +1,5 @@
-"""Adverse-event associations: event, frequency band, seriousness, certainty, mechanism, timing."""
+"""Adverse-event associations: event, frequency band, seriousness, certainty, mechanism, timing, and the broader
+event a source names it as a form of (fever as a form of an infusion-related reaction)."""
 
 from drugkg.schema import Keyword, Ref, Text
 from drugkg.terms import text
@@ -11,6 +12,7 @@ from loaders._common import KEYWORDS, claim
     "drug": Ref("DrugProduct", required=True),
     "event": Ref("AdverseEvent", required=True),
     "frequency_band": Ref("FrequencyBand"),
+    "manifestation_of": Ref("claim:adverse-event"),
     "seriousness": Keyword("serious", "non-serious"),
     "certainty": Keyword("established", "theoretical"),
     "mechanism": Text(),
@@ -23,6 +25,8 @@ def load_adverse_event(record, ctx):
     triples += [(node, DKG.drug, ctx.iri(record["drug"])), (node, DKG.adverseEvent, ctx.iri(record["event"]))]
     if "frequency_band" in record:
         triples.append((node, DKG.frequencyBand, ctx.iri(record["frequency_band"])))
+    if "manifestation_of" in record:
+        triples.append((node, DKG.manifestationOf, ctx.iri(record["manifestation_of"])))
     for key, predicate in (("seriousness", DKG.seriousness), ("certainty", DKG.certainty)):
         if key in record:
             triples.append((node, predicate, KEYWORDS[record[key]]))

@@ -1,7 +1,7 @@
-"""Patient guidance: what to do and what not to do, for how long, and why."""
+"""Patient guidance: what to do and what not to do, for how long (or for good), and why."""
 
 from drugkg.schema import Field, Keyword, Ref, Text
-from drugkg.terms import text
+from drugkg.terms import boolean, text
 from drugkg.vocab import DKG
 from loaders import loader
 from loaders._common import KEYWORDS, claim, quantity
@@ -13,6 +13,7 @@ from loaders._common import KEYWORDS, claim, quantity
     "action": Text(True),
     "duration": Field("quantity"),
     "rationale": Text(),
+    "permanent": Field("bool"),
 })
 def load_patient_guidance(record, ctx):
     verb = "do" if record["direction"] == "do" else "do not"
@@ -25,4 +26,6 @@ def load_patient_guidance(record, ctx):
         triples += quantity(duration, record["duration"], ctx)
     if "rationale" in record:
         triples.append((node, DKG.rationale, text(record["rationale"])))
+    if "permanent" in record:
+        triples.append((node, DKG.permanent, boolean(record["permanent"])))
     return triples

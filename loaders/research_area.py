@@ -1,16 +1,17 @@
-"""Research areas around a drug, with their status, period, population and trial."""
+"""Research areas around a drug, with their status (none, one or both, as the source says), period, population and
+trial."""
 
-from drugkg.schema import Field, Keyword, Ref, Text
+from drugkg.schema import Field, Ref, Text
 from drugkg.terms import date_literal, text
 from drugkg.vocab import DKG
 from loaders import loader
-from loaders._common import KEYWORDS, claim, quantity
+from loaders._common import KEYWORDS, as_list, claim, quantity
 
 
 @loader("research-area", {
     "drug": Ref("DrugProduct", required=True),
     "topic": Text(True),
-    "status": Keyword("investigational", "observational", required=True),
+    "status": Field("keyword", many=True, keywords=("investigational", "observational")),
     "period_start": Field("date"),
     "period_end": Field("date"),
     "population": Ref("Population"),
@@ -19,8 +20,8 @@ from loaders._common import KEYWORDS, claim, quantity
 })
 def load_research_area(record, ctx):
     node, triples = claim(record, ctx, DKG.ResearchArea, f"research on {ctx.label(record['drug'])}: {record['topic']}")
-    triples += [(node, DKG.drug, ctx.iri(record["drug"])), (node, DKG.topic, text(record["topic"])),
-                (node, DKG.researchStatus, KEYWORDS[record["status"]])]
+    triples += [(node, DKG.drug, ctx.iri(record["drug"])), (node, DKG.topic, text(record["topic"]))]
+    triples += [(node, DKG.researchStatus, KEYWORDS[status]) for status in as_list(record.get("status"))]
     for key, predicate in (("period_start", DKG.periodStart), ("period_end", DKG.periodEnd)):
         if key in record:
             triples.append((node, predicate, date_literal(record[key])))

@@ -1,10 +1,11 @@
-"""Test requirements: a test before treatment or for monitoring, with purpose, population and schedule."""
+"""Test requirements: a test before treatment or for monitoring, with purpose, population, schedule (each step
+how often, for how long, until when) and the requirements a source gives as alternatives to it."""
 
 from drugkg.schema import Field, Keyword, Ref, Text
 from drugkg.terms import integer, text
 from drugkg.vocab import DKG, RDF, RDFS
 from loaders import loader
-from loaders._common import KEYWORDS, claim, quantity
+from loaders._common import KEYWORDS, as_list, claim, quantity
 
 
 @loader("test-requirement", {
@@ -14,6 +15,7 @@ from loaders._common import KEYWORDS, claim, quantity
     "purpose": Text(),
     "population": Ref("Population"),
     "schedule": Field("schedule"),
+    "interchangeable_with": Ref("claim:test-requirement", many=True),
 })
 def load_test_requirement(record, ctx):
     node, triples = claim(record, ctx, DKG.TestRequirement,
@@ -30,11 +32,13 @@ def load_test_requirement(record, ctx):
         triples += [(node, DKG.schedule, step_node), (step_node, RDF.type, DKG.Schedule),
                     (step_node, RDFS.label, text(f"{ctx.label(record['test'])} schedule step {number}")),
                     (step_node, DKG.sequenceNumber, integer(number))]
-        for key, predicate in (("interval", DKG.interval), ("duration", DKG.duration)):
+        for key, predicate in (("interval", DKG.interval), ("duration", DKG.duration), ("until", DKG.scheduleEnd)):
             if key in step:
                 value_node = ctx.mint(record.id, part, key)
                 triples.append((step_node, predicate, value_node))
                 triples += quantity(value_node, step[key], ctx)
         if "description" in step:
             triples.append((step_node, DKG.scheduleDescription, text(step["description"])))
+    for other in as_list(record.get("interchangeable_with")):
+        triples += [(node, DKG.interchangeableWith, ctx.iri(other)), (ctx.iri(other), DKG.interchangeableWith, node)]
     return triples

@@ -1,10 +1,11 @@
-"""Clinical-trial outcomes: measure, value with unit, time point, participants, qualitative result."""
+"""Clinical-trial outcomes: measure, value with unit and summary statistic, time point, participants, qualitative
+result."""
 
-from drugkg.schema import Field, Ref, Text
+from drugkg.schema import Field, Keyword, Ref, Text
 from drugkg.terms import integer, text
 from drugkg.vocab import DKG
 from loaders import loader
-from loaders._common import claim, quantity
+from loaders._common import KEYWORDS, claim, quantity
 
 
 def check_outcome(record, checker):
@@ -20,6 +21,7 @@ def check_outcome(record, checker):
     "time_point": Field("quantity"),
     "participants": Field("integer"),
     "result": Text(),
+    "statistic": Keyword("mean"),
 }, check=check_outcome)
 def load_trial_outcome(record, ctx):
     node, triples = claim(record, ctx, DKG.TrialOutcome, f"{ctx.label(record['trial'])}: {ctx.label(record['measure'])}")
@@ -34,4 +36,6 @@ def load_trial_outcome(record, ctx):
         triples.append((node, DKG.participantCount, integer(record["participants"])))
     if "result" in record:
         triples.append((node, DKG.resultDescription, text(record["result"])))
+    if "statistic" in record:
+        triples.append((node, DKG.statistic, KEYWORDS[record["statistic"]]))
     return triples

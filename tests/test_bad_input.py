@@ -346,7 +346,7 @@ NEW_FILE_CASES = [
         "hasSerotype, hasTransgene, hasVariant, hasVector, inheritancePattern, isPivotal, isRare, marketingCategory, "
         "marketingStatus, onsetDescription, packageQuantity, packageType, partQuantity, participantCount, pathogenic, "
         "periodEnd, periodStart, persistenceMode, primarilyAffects, producedIn, producesProtein, relativeActivity, "
-        "repackagedFrom, replicationCompetent, route, studiesDrug, targetsCellType, targetsOrgan, trialStatus, "
+        "repackagedFrom, replicationCompetent, route, selectionReason, studiesDrug, targetsCellType, targetsOrgan, therapeuticEffect, trialStatus, "
         "usualFrequency, variantOf)",
         id="unknown-attribute-property",
     ),

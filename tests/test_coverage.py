@@ -61,6 +61,9 @@ def test_fact_kind_present_with_provenance(built, kind):
     assert rows, f"no {kind} fact with a source document and section"
 
 
+DKG = "https://w3id.org/drugkg/ontology#"
+
+
 def test_both_documents_contribute_to_each_major_kind(built):
     rows = select(built.store, """
         SELECT ?class (COUNT(DISTINCT ?doc) AS ?docs) WHERE {
@@ -91,7 +94,8 @@ def _doc_of(claim_pattern: str) -> str:
 
 
 def test_factor_ix_activity_both_claims_stand(built):
-    """Monograph: 39% of normal; explainer: 39.0 IU/dL. Both kept, each with its source, linked as differing."""
+    """Monograph: 39% of normal; explainer: 39.0 IU/dL. Both kept, each with its source, linked as differing (in
+    unit only: both are means)."""
     rows = select(built.store, _doc_of("""
         SELECT ?doc ?value ?ucum WHERE {
           ?claim a dkg:TrialOutcome ; dkg:outcomeValue ?q ; dkg:timePoint/dkg:numericValue ?months . FILTER(?months = 6)
@@ -100,11 +104,15 @@ def test_factor_ix_activity_both_claims_stand(built):
     base = built.compiled.base
     assert sorted((r["doc"], r["value"], r["ucum"]) for r in rows) == [
         (base + "medfinder-explainer", "39", "[IU]/dL"),
-        (base + "monograph", "39", "%"),
+        (base + "monograph", "39", "%{normal}"),  # "39% of normal": percent of normal activity
     ]
     linked = select(built.store, """SELECT ?a ?b WHERE { ?a dkg:differsFrom ?b ; dkg:outcomeValue/dkg:numericValue ?x .
                                     ?b dkg:outcomeValue/dkg:numericValue ?y . FILTER(?x = 39 && ?y = 39) }""")
     assert len(linked) == 2  # symmetric: a->b and b->a
+    kind = select(built.store, """SELECT ?kind ?statistic WHERE { ?d dkg:betweenClaim ?a ; dkg:hasDifferenceKind ?kind .
+                                   ?a dkg:outcomeValue/dkg:numericValue ?v ; dkg:statistic ?statistic .
+                                   FILTER(?v = 39) }""")
+    assert [(r["kind"], r["statistic"]) for r in kind] == [(DKG + "UnitDifference", DKG + "Mean")] * 2  # both means
 
 
 def test_liver_cancer_surveillance_period_both_claims_stand(built):

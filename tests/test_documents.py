@@ -49,14 +49,14 @@ def test_the_seeds_match_their_records_and_every_section_gets_its_end(built):
         SELECT ?section ?start ?end WHERE { ?s a dkg:DocumentSection ; dkg:startLine ?start ; dkg:endLine ?end .
           BIND(STRAFTER(STR(?s), "https://w3id.org/drugkg/id/") AS ?section) }""")
     ends = {r["section"]: (int(r["start"]), int(r["end"])) for r in rows}
-    assert len(ends) == 29  # 19 sections of the monograph, 10 of the explainer
+    assert len(ends) == 28  # 19 sections of the monograph, 9 of the explainer
     # read off hemgenix-monograph.txt: the next heading at the same level or above, less one
     assert ends["monograph/drug-overview"] == (1, 7)  # "What Is It and How Does It Work?" at line 8
     assert ends["monograph/primary-indication"] == (18, 19)  # "Other Approved & Off-Label Uses" at line 20
     assert ends["monograph/fda-approved-indications"] == (17, 24)  # "Dosage and Administration Protocols" at 25
     assert ends["monograph/safety-profile"] == (36, 49)  # "Research Areas" at 50, its children inside
     assert ends["monograph/legal-disclaimer"] == (70, 71)  # the document's last line (71, without a final line end)
-    assert ends["medfinder-explainer/also-looked-for"] == (82, 98)  # medfinder-how-hemgenix-works.txt: 98 lines
+    assert ends["medfinder-explainer/editorial-standards"] == (76, 98)  # medfinder-how-hemgenix-works.txt: 98 lines
 
 
 def test_a_missing_document_names_the_record_and_every_claim_citing_it(copies):
@@ -67,7 +67,7 @@ def test_a_missing_document_names_the_record_and_every_claim_citing_it(copies):
     assert [(e.file, e.line) for e in record] == [(str(data / SOURCES), 33)]
     assert record[0].message == f"{documents / EXPLAINER} does not exist"
     claims = [e for e in errors if e.record != "medfinder-explainer"]
-    assert len(claims) == 84  # every record with source: medfinder-explainer#... (grep -c in data/hemgenix)
+    assert len(claims) == 73  # every record with source: medfinder-explainer#... (grep -c in data/hemgenix)
     assert all(e.message == f"cites medfinder-explainer, whose file does not exist" for e in claims)
 
 
@@ -244,10 +244,11 @@ def test_validate_coverage_prints_every_section_with_every_line_accounted_for(ca
     out = capsys.readouterr().out
     assert code == 0
     table = out[out.index("| document |"):].splitlines()
-    assert len(table) == 2 + 19 + 1 + 11 + 1  # header; the monograph's sections, its total; the explainer's
+    assert len(table) == 2 + 19 + 1 + 10 + 1  # header; the monograph's sections, its total; the explainer's
     # read off the seeds: the monograph has 70 non-blank lines, 19 of them headings, 3 listed as no drug fact
     assert table[2] == "| monograph | 1-7 Drug Overview | 7 | 1 | 6 |  | 0 |"
     assert "| **monograph** | **all** | 70 | 19 | 48 | disclaimer: 1, layout: 2 | 0 |" in table
-    assert ("| **medfinder-explainer** | **all** | 53 | 10 | 22 | advertising: 7, byline: 4, layout: 2, "
-            "navigation: 6, rating: 2 | 0 |") in table
+    # the explainer: 53 non-blank lines, 9 headings; its search box's suggestions (82, 84) state no drug fact
+    assert ("| **medfinder-explainer** | **all** | 53 | 9 | 21 | advertising: 7, byline: 4, layout: 2, "
+            "navigation: 6, rating: 2, search-suggestions: 2 | 0 |") in table
     assert all(row.endswith("| 0 |") for row in table[2:])  # nothing unaccounted

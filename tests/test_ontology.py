@@ -71,9 +71,11 @@ def test_labels_are_unique(onto):
 
 def test_size_stays_small(onto):
     """The design asks for tens of classes and properties, not hundreds: a guard against sprawl."""
-    assert len(_terms(onto, OWL.Class)) < 80
+    assert len(_terms(onto, OWL.Class)) < 85  # 80 with the claim differences, their kinds and summary statistics
     props = sum(len(_terms(onto, k)) for k in (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty))
-    assert props < 140  # 135 with dkg:citedLine and dkg:fileHash: a claim's lines and its document's exact file
+    # 135 with dkg:citedLine and dkg:fileHash; 146 with the declared differences (betweenClaim, hasDifferenceKind,
+    # oneValuePerSource) and the roles that hold what the seeds' notes held (manifestationOf, scheduleEnd, ...)
+    assert props < 150
 
 
 def test_every_term_used_in_data_is_declared(onto, built):
