@@ -34,13 +34,15 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette_compress import CompressMiddleware, add_compress_type
 
-from drugkg import engine
+from drugkg import __version__, engine
 from drugkg.errors import UsageError
 from drugkg.prefixes import PREFIXES
 from drugkg.push import asserted_graph, built_base
 from drugkg.queries import MAX_NESTING, _tokens, catalogue, curie, iri_term, nesting, too_deep
 from drugkg.server import Settings, media, work
+from drugkg.server.caching import Validators, build_token
 from drugkg.server.pool import Busy, Pool, QueryTimeout, Unavailable, WorkerFailed
 from drugkg.server.quotes import Quotes
 from drugkg.vocab import DCAT, DCTERMS, DKG_NS, ONTOLOGY_IRI, RDF, RDFS, VOID, WRITE_PREFIXES
@@ -73,6 +75,10 @@ KIND_NAMES = {"solutions": "a SELECT answer", "boolean": "an ASK answer", "graph
 CORS_REQUEST_HEADERS = ["Accept", "Accept-Encoding", "Authorization", "Cache-Control", "Content-Type",
                         "If-Modified-Since", "If-None-Match", "X-Requested-With"]
 CORS_EXPOSED_HEADERS = ["ETag", "Link", "Last-Modified", "Retry-After"]
+# Compressed when the client accepts it (gzip, br or zstd): the RDF and SPARQL results types beside the text and JSON
+# ones the compression middleware knows.
+for _media in {*media.RESULTS.values(), *media.GRAPHS.values(), "application/n-quads", "application/trig"}:
+    add_compress_type(_media)
 
 
 def _endpoint_url(request: Request) -> str | None:
@@ -194,6 +200,9 @@ class Site:
         self.env.globals.update(link=self.link, curie=self.curie, base=self.base, settings=settings)
         self.index: list[dict] = []
         self.param_types: dict[str, list[str]] = {}
+        self.token, self.modified = build_token(settings.dist, repr((
+            settings.max_rows, settings.max_triples, settings.on_disk, str(settings.documents), __version__,
+            sorted((name, q.text) for name, q in self.saved.items()))))
         self.size = 0
         self._ontology: dict | None = None
 
@@ -231,8 +240,11 @@ class Site:
         ]
         # CORS for browser SPARQL tools on this read-only endpoint: the request headers they add (a preflight naming any
         # other is refused), and the response headers they read. No credentials: the origin stays "*".
+        # Inside CORS (so a 304 carries its headers too): the validators, then compression of the answer.
         middleware = [Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
-                                 allow_headers=CORS_REQUEST_HEADERS, expose_headers=CORS_EXPOSED_HEADERS, max_age=600)]
+                                 allow_headers=CORS_REQUEST_HEADERS, expose_headers=CORS_EXPOSED_HEADERS, max_age=600),
+                      Middleware(Validators, token=self.token, modified=self.modified),
+                      Middleware(CompressMiddleware)]
         app = Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: self.http_error},
                         lifespan=self._lifespan)
         # Starlette's own redirect of '/queries/' to '/queries' is an absolute URL built from the Host header (an
