@@ -398,16 +398,16 @@ def build(
         for name, fmt in EXPORTS.items():
             with stage.writing(name) as path:
                 written.append(path if path == ntriples_file else dump_export(memory, path, fmt))
-        with stage.writing("void.ttl"):
-            written.append(write_void(memory, compiled, ontology, staging, written))
-        del memory
-        _return_freed_memory()  # the in-memory store, before the on-disk store's loader takes as much again
         with stage.writing("drugkg-ontology.ttl") as path:
             shutil.copyfile(ontology, path)
         written.append(path)
         inferred = sorted_ntriples((t.subject, t.predicate, t.object) for t in reasoned.inferred)
         with stage.writing("inferred.ttl") as path:
             written.append(write_graph(inferred, path, ox.RdfFormat.TURTLE))
+        with stage.writing("void.ttl"):  # last of the files: it describes each of them
+            written.append(write_void(memory, compiled, ontology, staging, written))
+        del memory
+        _return_freed_memory()  # the in-memory store, before the on-disk store's loader takes as much again
         progress("writing the query store")
         with stage.writing(f"{STORE_DIR}/"):
             store = write_store(staging / STORE_DIR, ntriples_file, ontology)

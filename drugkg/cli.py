@@ -166,7 +166,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = Settings(dist=args.store, queries=args.queries, host=args.host, port=args.port, workers=args.workers,
                         timeout=args.timeout, max_rows=args.max_rows, max_triples=args.max_triples,
-                        max_query_bytes=args.max_query_bytes, on_disk=args.on_disk, documents=args.documents)
+                        max_query_bytes=args.max_query_bytes, on_disk=args.on_disk, documents=args.documents,
+                        public_url=args.public_url)
     serve(settings, announce=_progress)
     return EXIT_OK
 
@@ -370,6 +371,10 @@ def make_parser() -> argparse.ArgumentParser:
                        help="folder of the curated documents' files: each claim's page quotes the lines it cites when "
                             "the file there is the one the build checked (default: ../shared/seeds beside the checkout)")
     serve.add_argument("--max-query-bytes", type=int, default=65_536, help="longest query text; longer ones are refused with 413 (default: 65536)")
+    serve.add_argument("--public-url", metavar="URL",
+                       help="the URL clients reach this server at (behind a proxy, say https://drugkg.example.org): "
+                            "the dataset description (/void) gives the SPARQL endpoint and the download URLs under it "
+                            "(default: http://HOST:PORT, the address it listens on)")
     serve.set_defaults(func=cmd_serve)
 
     fetch = sub.add_parser(

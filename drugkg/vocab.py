@@ -133,6 +133,8 @@ SCHEMA = Namespace("http://schema.org/")
 VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")
+SPDX = Namespace("http://spdx.org/rdf/terms#")  # checksums of the published files (as DCAT 3 recommends)
+IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"  # media types as IRIs (dcat:mediaType)
 
 # Prefixes used when writing Turtle (and offered to other serializers that take them).
 WRITE_PREFIXES = {

@@ -1,17 +1,27 @@
-"""The dataset description written beside the exports: VoID statistics and DCAT release metadata."""
+"""The dataset description written beside the exports: VoID statistics and DCAT release metadata.
+
+Each published file is a ``dcat:Distribution`` with its media type (an IANA IRI), size and SHA-256 (``spdx:checksum``),
+and so is the gzip copy ``drugkg serve`` makes of it on the fly (``dcat:compressFormat``). Where they can be
+downloaded is the server's to say: ``drugkg serve`` adds ``dcat:downloadURL``, ``void:dataDump`` and the SPARQL
+endpoint under the URL it is reached at (:func:`site_triples`).
+"""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from drugkg.build import Compiled
-from drugkg.export import sorted_ntriples, write_graph
+from drugkg.export import EXPORTS, sorted_ntriples, write_graph
 from drugkg.ontology import load_ontology
 from drugkg.terms import date_literal, integer, plain, text
-from drugkg.vocab import DCAT, DCTERMS, DKG_NS, OWL, RDF, RDFS, VOID, WRITE_PREFIXES
+from drugkg.vocab import DCAT, DCTERMS, DKG_NS, IANA_MEDIA_TYPES, OWL, RDF, RDFS, SPDX, VOID, WRITE_PREFIXES
+
+if TYPE_CHECKING:
+    from drugkg.build import Compiled
 
 MEDIA_TYPES = {
     ".ttl": "text/turtle",
@@ -19,6 +29,9 @@ MEDIA_TYPES = {
     ".jsonld": "application/ld+json",
     ".rdf": "application/rdf+xml",
 }
+GZIP = "application/gzip"
+SPARQL_PROTOCOL = ox.NamedNode("https://www.w3.org/TR/sparql11-protocol/")
+XSD_HEX = "http://www.w3.org/2001/XMLSchema#hexBinary"
 
 _STATS = """
 SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?p) AS ?properties)
@@ -87,11 +100,45 @@ def write_void(store: ox.Store, compiled: Compiled, ontology: Path, folder: Path
         triples += [(ds, VOID.propertyPartition, part), (part, VOID.property, solution["p"]),
                     (part, VOID.triples, integer(int(solution["n"].value)))]
     for path in exports:
-        if path.suffix not in MEDIA_TYPES:
-            continue
-        dist = ox.NamedNode(f"{ds.value}/distribution/{path.suffix[1:]}")
-        triples += [(ds, DCAT.distribution, dist), (dist, RDF.type, DCAT.Distribution),
-                    (dist, DCTERMS.title, plain(path.name)), (dist, DCAT.mediaType, plain(MEDIA_TYPES[path.suffix])),
-                    (dist, DCAT.byteSize, integer(path.stat().st_size))]
+        if path.suffix in MEDIA_TYPES:
+            triples += distribution(ds, path)
     return write_graph(sorted_ntriples(triples), folder / "void.ttl", ox.RdfFormat.TURTLE)
+
+
+def distribution(ds: ox.NamedNode, path: Path) -> list[tuple]:
+    """A published file as a ``dcat:Distribution`` of ``ds`` (named by the file: ``{ds}/distribution/drugkg.ttl``), and
+    its gzip copy (``.../drugkg.ttl.gz``, made by the server, so without size or checksum)."""
+    dist = ox.NamedNode(f"{ds.value}/distribution/{path.name}")
+    media = ox.NamedNode(IANA_MEDIA_TYPES + MEDIA_TYPES[path.suffix])
+    checksum = ox.NamedNode(f"{dist.value}/sha256")
+    with path.open("rb") as file:
+        digest = hashlib.file_digest(file, "sha256").hexdigest()
+    gz = ox.NamedNode(f"{dist.value}.gz")
+    return [(ds, DCAT.distribution, dist), (dist, RDF.type, DCAT.Distribution), (dist, DCTERMS.title, plain(path.name)),
+            (dist, DCAT.mediaType, media), (dist, DCAT.byteSize, integer(path.stat().st_size)),
+            (dist, SPDX.checksum, checksum), (checksum, RDF.type, SPDX.Checksum),
+            (checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256),
+            (checksum, SPDX.checksumValue, ox.Literal(digest, datatype=ox.NamedNode(XSD_HEX))),
+            (ds, DCAT.distribution, gz), (gz, RDF.type, DCAT.Distribution), (gz, DCTERMS.title, plain(path.name + ".gz")),
+            (gz, DCAT.mediaType, media), (gz, DCAT.compressFormat, ox.NamedNode(IANA_MEDIA_TYPES + GZIP))]
+
+
+def site_triples(void: ox.Store, site: str) -> list[tuple]:
+    """What the server at ``site`` (its public URL, no final slash) adds to the build's description: the SPARQL
+    endpoint (``void:sparqlEndpoint`` and a ``dcat:DataService``), and for each distribution its
+    ``dcat:downloadURL``/``dcat:accessURL`` under ``{site}/download/``, and a ``void:dataDump`` for each copy of the
+    whole graph."""
+    ds = next(q.subject for q in void.quads_for_pattern(None, VOID.uriSpace, None, None))
+    endpoint = ox.NamedNode(f"{site}/sparql")
+    service = ox.NamedNode(f"{ds.value}/service/sparql")
+    triples = [(ds, VOID.sparqlEndpoint, endpoint), (service, RDF.type, DCAT.DataService),
+               (service, DCAT.endpointURL, endpoint), (service, DCAT.servesDataset, ds),
+               (service, DCTERMS.conformsTo, SPARQL_PROTOCOL), (ds, DCAT.accessService, service)]
+    for dist in (q.object for q in void.quads_for_pattern(ds, DCAT.distribution, None, None)):
+        title = next(q.object.value for q in void.quads_for_pattern(dist, DCTERMS.title, None, None))
+        url = ox.NamedNode(f"{site}/download/{quote(title)}")
+        triples += [(dist, DCAT.downloadURL, url), (dist, DCAT.accessURL, url)]
+        if title.removesuffix(".gz") in EXPORTS:  # the whole graph (not the ontology alone, nor the inferences alone)
+            triples.append((ds, VOID.dataDump, url))
+    return triples
 

@@ -32,3 +32,4 @@ class Settings:
     max_query_bytes: int = 65_536  # a longer query text or request body is refused with 413
     on_disk: bool = False  # query the on-disk store instead of loading the build into each worker's memory
     documents: Path | None = None  # the curated documents' files, to quote the lines each claim cites
+    public_url: str | None = None  # the URL clients reach the server at, for the description's links (else the address)

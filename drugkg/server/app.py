@@ -23,6 +23,7 @@ import logging
 import socket
 import sys
 import urllib.parse
+import zlib
 
 import pyoxigraph as ox
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -31,7 +32,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette_compress import CompressMiddleware, add_compress_type
@@ -45,7 +46,8 @@ from drugkg.server import Settings, media, work
 from drugkg.server.caching import Validators, build_token
 from drugkg.server.pool import Busy, Pool, QueryTimeout, Unavailable, WorkerFailed
 from drugkg.server.quotes import Quotes
-from drugkg.vocab import DCAT, DCTERMS, DKG_NS, ONTOLOGY_IRI, RDF, RDFS, VOID, WRITE_PREFIXES
+from drugkg.vocab import DCAT, DCTERMS, DKG_NS, IANA_MEDIA_TYPES, ONTOLOGY_IRI, RDF, RDFS, VOID, WRITE_PREFIXES
+from drugkg.void import GZIP, site_triples
 
 log = logging.getLogger("drugkg.server")
 
@@ -200,9 +202,10 @@ class Site:
         self.env.globals.update(link=self.link, curie=self.curie, base=self.base, settings=settings)
         self.index: list[dict] = []
         self.param_types: dict[str, list[str]] = {}
-        self.token, self.modified = build_token(settings.dist, repr((
-            settings.max_rows, settings.max_triples, settings.on_disk, str(settings.documents), __version__,
-            sorted((name, q.text) for name, q in self.saved.items()))))
+        # the files the build published and the description lists (name -> its media type), and their gzip copies
+        self.downloads = {_one(self.void, q.object.value, DCTERMS.title): _one(self.void, q.object.value, DCAT.mediaType)
+                          for q in self.void.quads_for_pattern(ox.NamedNode(self.void_iri), DCAT.distribution, None, None)}
+        self.public_url = ""  # set by publish_at, once the server knows the URL it is reached at
         self.size = 0
         self._ontology: dict | None = None
 
@@ -225,7 +228,17 @@ class Site:
                     defaults.add(iri_term(p.name, query.defaults[p.name]).value)
         self.param_types = self.pool.call_now("types_of", sorted(defaults))
 
+    def publish_at(self, url: str) -> None:
+        """Where the server is reached (``--public-url``, else the address it listens on): the description gains the
+        SPARQL endpoint and each file's download URL under it."""
+        self.public_url = url.rstrip("/")
+        for triple in site_triples(self.void, self.public_url):
+            self.void.add(ox.Quad(*triple))
+
     def app(self) -> SecurityHeaders:
+        token, modified = build_token(self.settings.dist, repr((
+            self.public_url, self.settings.max_rows, self.settings.max_triples, self.settings.on_disk,
+            str(self.settings.documents), __version__, sorted((name, q.text) for name, q in self.saved.items()))))
         routes = [
             Route("/", self.index_page),
             Route("/sparql", self.sparql, methods=["GET", "POST", "OPTIONS"]),
@@ -236,6 +249,8 @@ class Site:
             Route("/resource", self.resource_by_iri),
             Route("/ontology", self.ontology_page),
             Route("/void", self.void_page),
+            Route("/.well-known/void", self.void_page),  # where VoID says a dataset's description is found
+            Route("/download/{name}", self.download),
             Mount("/static", StaticFiles(packages=[("drugkg", "static")]), name="static"),
         ]
         # CORS for browser SPARQL tools on this read-only endpoint: the request headers they add (a preflight naming any
@@ -243,7 +258,7 @@ class Site:
         # Inside CORS (so a 304 carries its headers too): the validators, then compression of the answer.
         middleware = [Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
                                  allow_headers=CORS_REQUEST_HEADERS, expose_headers=CORS_EXPOSED_HEADERS, max_age=600),
-                      Middleware(Validators, token=self.token, modified=self.modified),
+                      Middleware(Validators, token=token, modified=modified),
                       Middleware(CompressMiddleware)]
         app = Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: self.http_error},
                         lifespan=self._lifespan)
@@ -624,8 +639,6 @@ class Site:
             terms = {t["iri"]: t["label"] for t in (await self._ontology_terms())["terms"]} if fmt == "html" else {}
         except Refusal as refusal:
             return self.refuse(request, refusal.status, refusal.message, refusal.headers)
-        if fmt == "ttl":
-            return Response((self.settings.dist / "void.ttl").read_bytes(), media_type=media.media_type(fmt), headers=VARY)
         if fmt != "html":
             triples = [q.triple for q in self.void.quads_for_pattern(None, None, None, None)]
             return Response(_serialize(triples, fmt, self.prefixes), media_type=media.media_type(fmt), headers=VARY)
@@ -640,9 +653,11 @@ class Site:
         files = []
         for dist in (q.object for q in self.void.quads_for_pattern(dataset, DCAT.distribution, None, None)):
             files.append({name: _one(self.void, dist.value, predicate) for name, predicate in
-                          (("title", DCTERMS.title), ("media", DCAT.mediaType), ("size", DCAT.byteSize))})
+                          (("title", DCTERMS.title), ("media", DCAT.mediaType), ("size", DCAT.byteSize),
+                           ("compressed", DCAT.compressFormat))})
+            files[-1]["media"] = (files[-1]["media"] or "").removeprefix(IANA_MEDIA_TYPES)
         page = work.page(self.void, self.void_iri)
-        hidden = {VOID.classPartition.value, VOID.propertyPartition.value, DCAT.distribution.value}
+        hidden = {VOID.classPartition.value, VOID.propertyPartition.value, DCAT.distribution.value, VOID.dataDump.value}
         page["statements"] = [s for s in page["statements"] if s["predicate"] not in hidden]
         minted = {v["term"][1] for s in page["statements"] for v in s["values"] if v["term"][0] == "iri"}
         page["known"] = page["known"] | {iri for iri in minted if iri.startswith(self.base)}  # the documents
@@ -650,6 +665,21 @@ class Site:
                          classes=parts(VOID.classPartition, VOID["class"], VOID.entities),
                          properties=parts(VOID.propertyPartition, VOID.property, VOID.triples),
                          files=sorted(files, key=lambda f: f["title"] or ""))
+
+    async def download(self, request: Request) -> Response:
+        """A file the build published, as the description lists it (``/download/drugkg.ttl``), or its gzip copy,
+        compressed on the fly (``/download/drugkg.ttl.gz``); any other name is 404."""
+        name = request.path_params["name"]
+        if name not in self.downloads:
+            return self.refuse(request, 404, f"no file {name!r} to download; the dataset description (/void) lists "
+                                             f"them: {', '.join(sorted(self.downloads))}")
+        headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+        if name.endswith(".gz"):
+            return StreamingResponse(_gzip_chunks(self.settings.dist / name.removesuffix(".gz")),
+                                     media_type=GZIP, headers=headers)
+        kind = self.downloads[name].removeprefix(IANA_MEDIA_TYPES)
+        kind += "; charset=utf-8" if kind.startswith("text/") else ""
+        return FileResponse(self.settings.dist / name, media_type=kind, headers=headers)
 
     # --- saved queries ---------------------------------------------------------------------------------------
 
@@ -727,6 +757,17 @@ class Site:
         return self.html("query.html", request, examples=examples, text=text, prefixes=prefixes)
 
 
+def _gzip_chunks(path, size: int = 1 << 20):
+    """The gzip file of ``path``, made a megabyte at a time (never held whole: the N-Triples of 10,000 labels are
+    gigabytes)."""
+    packer = zlib.compressobj(6, zlib.DEFLATED, 31)  # 31: the gzip wrapper
+    with open(path, "rb") as file:
+        while block := file.read(size):
+            if packed := packer.compress(block):
+                yield packed
+    yield packer.flush()
+
+
 def _one(store: ox.Store, iri: str, predicate) -> str | None:
     value = next(iter(store.quads_for_pattern(ox.NamedNode(iri), predicate, None, None)), None)
     return value.object.value if value is not None else None
@@ -764,6 +805,12 @@ def serve(settings: Settings, announce=None) -> None:
     for name, low in (("workers", 1), ("timeout", 0.001), ("max_rows", 1), ("max_triples", 1), ("max_query_bytes", 64)):
         if getattr(settings, name) < low:
             raise UsageError(f"--{name.replace('_', '-')} must be at least {low:g}")
+    if settings.public_url is not None:
+        parts = urllib.parse.urlsplit(settings.public_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment \
+                or any(c.isspace() or c in '<>"{}|\\^`' for c in settings.public_url):
+            raise UsageError(f"--public-url {settings.public_url!r} is not an http(s) URL without query or fragment; "
+                             "give the URL clients reach the server at, such as https://drugkg.example.org")
     from dataclasses import replace
 
     from drugkg.publish import hold
@@ -781,6 +828,7 @@ def serve(settings: Settings, announce=None) -> None:
         raise
     site.start()
     port = sock.getsockname()[1]
+    site.publish_at(settings.public_url or f"http://{_url_host(settings.host)}:{port}")
     config = uvicorn.Config(
         site.app(), log_config=None, access_log=True, http="h11", lifespan="on", proxy_headers=False,
         server_header=False, timeout_graceful_shutdown=5,
