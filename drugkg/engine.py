@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from drugkg.errors import UsageError
 from drugkg.formats import PAGE_SIZE
-from drugkg.queries import curie, decimal_text
+from drugkg.queries import curie, decimal_text, projection_order
 
 ONTOLOGY_GRAPH = ox.NamedNode("https://w3id.org/drugkg/ontology")
 STORE_DIR = "store"
@@ -178,7 +178,21 @@ def run_local(store: ox.Store, text: str, source: str = "query"):
         raise UsageError(f"{source}: SPARQL syntax error: {exc} (fix the query; see https://www.w3.org/TR/sparql11-query/)") from None
     if isinstance(result, ox.QueryTriples):
         return list(result)
+    if isinstance(result, ox.QuerySolutions):
+        return in_projection_order(result, text)
     return result
+
+
+def in_projection_order(solutions: ox.QuerySolutions, text: str) -> ox.QuerySolutions:
+    """``solutions`` with their columns in :func:`drugkg.queries.projection_order` (the same answer when a
+    ``SELECT *`` answer's columns are already in the order they appear in the query, or for any other query)."""
+    names = [v.value for v in solutions.variables]
+    order = projection_order(text, names)
+    if order == names:
+        return solutions
+    document = json.loads(solutions.serialize(format=ox.QueryResultsFormat.JSON))
+    document["head"]["vars"] = order
+    return ox.parse_query_results(json.dumps(document).encode("utf-8"), format=ox.QueryResultsFormat.JSON)
 
 
 _BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"

@@ -260,6 +260,33 @@ def _tokens(text: str):
 _OPENERS, _CLOSERS, _UNARY = frozenset("({["), frozenset(")}]"), frozenset("!+-^")
 
 
+def projection_order(text: str, variables: list[str]) -> list[str]:
+    """The columns of an answer to ``text``: for ``SELECT *`` (the first query form of the text), ``variables`` (the
+    engine's columns, which Oxigraph sorts by name) in the order each first appears in the query, as the SPARQL 1.1
+    test suite's CSV and TSV answers have them; for any other query, ``variables`` unchanged (the projection's order).
+
+    >>> projection_order("SELECT * WHERE { ?s ?p $o FILTER(?s != ?x) }", ["o", "p", "s"])
+    ['s', 'p', 'o']
+    >>> projection_order("SELECT ?o ?s WHERE { ?s ?p ?o }", ["o", "s"])
+    ['o', 's']
+    """
+    tokens = [(kind, token) for kind, token, _ in _tokens(text) if kind not in ("comment", "other") or token.strip()]
+    start = next((i for i, (kind, token) in enumerate(tokens)
+                  if kind == "word" and token.upper() in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")), None)
+    if start is None or tokens[start][1].upper() != "SELECT":
+        return variables
+    rest = tokens[start + 1:]
+    if rest and rest[0][0] == "word" and rest[0][1].upper() in ("DISTINCT", "REDUCED"):
+        rest = rest[1:]
+    if not rest or rest[0] != ("other", "*"):
+        return variables
+    first: dict[str, int] = {}
+    for position, (kind, token) in enumerate(rest):
+        if kind == "var":
+            first.setdefault(token[1:], position)
+    return sorted(variables, key=lambda name: (first.get(name, len(rest)), variables.index(name)))
+
+
 def nesting(text: str, tokens: list | None = None) -> int:
     """How deep the query nests: brackets (``{``, ``(``, ``[``) open at once, plus the longest run of unary
     operators (``!``, ``+``, ``-``, ``^``) in a row; comments, strings and IRIs do not count.

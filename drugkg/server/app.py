@@ -595,10 +595,12 @@ class Site:
                 raise Refusal(404, f"no resource {iri} in this graph; search by label at /")
         except Refusal as refusal:
             return self.refuse(request, refusal.status, refusal.message, refusal.headers)
+        headers = {**VARY, "Link": alternates(request)}
         if fmt != "html":
-            return Response(data, media_type=media.media_type(fmt), headers=VARY)
+            return Response(data, media_type=media.media_type(fmt), headers=headers)
         self.quotes.add(data)
-        return self.html("resource.html", request, page=data, queries=self._queries_about(data), formats=media.GRAPHS)
+        return self.html("resource.html", request, headers=headers, page=data, queries=self._queries_about(data),
+                         formats=media.GRAPHS)
 
     def _queries_about(self, data: dict) -> list[tuple]:
         """Saved queries that take this resource as a parameter: those whose default value for an IRI parameter
@@ -639,9 +641,10 @@ class Site:
             terms = {t["iri"]: t["label"] for t in (await self._ontology_terms())["terms"]} if fmt == "html" else {}
         except Refusal as refusal:
             return self.refuse(request, refusal.status, refusal.message, refusal.headers)
+        headers = {**VARY, "Link": alternates(request)}
         if fmt != "html":
             triples = [q.triple for q in self.void.quads_for_pattern(None, None, None, None)]
-            return Response(_serialize(triples, fmt, self.prefixes), media_type=media.media_type(fmt), headers=VARY)
+            return Response(_serialize(triples, fmt, self.prefixes), media_type=media.media_type(fmt), headers=headers)
         dataset = ox.NamedNode(self.void_iri)
 
         def parts(predicate, key, count) -> list[tuple[str, int]]:
@@ -661,7 +664,7 @@ class Site:
         page["statements"] = [s for s in page["statements"] if s["predicate"] not in hidden]
         minted = {v["term"][1] for s in page["statements"] for v in s["values"] if v["term"][0] == "iri"}
         page["known"] = page["known"] | {iri for iri in minted if iri.startswith(self.base)}  # the documents
-        return self.html("void.html", request, page=page, terms=terms,
+        return self.html("void.html", request, headers=headers, page=page, terms=terms,
                          classes=parts(VOID.classPartition, VOID["class"], VOID.entities),
                          properties=parts(VOID.propertyPartition, VOID.property, VOID.triples),
                          files=sorted(files, key=lambda f: f["title"] or ""))
@@ -755,6 +758,21 @@ class Site:
         text = request.query_params.get("query") or EXAMPLE
         prefixes = {**WRITE_PREFIXES, **{p.name: p.iri for p in PREFIXES.values() if p.iri}, "id": self.base}
         return self.html("query.html", request, examples=examples, text=text, prefixes=prefixes)
+
+
+def alternates(request: Request) -> str:
+    """The Link header of a resource's answer: each format it can be had in (``rel="alternate"``, the request's
+    URL with ``format=``), and the dataset it belongs to, described at /void (``void:inDataset``).
+
+    >>> from starlette.requests import Request
+    >>> alternates(Request({"type": "http", "path": "/id/x", "query_string": b"format=ttl"})).split(", ")[:2]
+    ['</id/x?format=ttl>; rel="alternate"; type="text/turtle"', '</id/x?format=nt>; rel="alternate"; type="application/n-triples"']
+    """
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "format"]
+    path = urllib.parse.quote(request.scope["path"], safe="/:@!$'()*+,;=-._~")
+    links = [f'<{path}?{urllib.parse.urlencode([*params, ("format", name)])}>; rel="alternate"; type="{kind}"'
+             for name, kind in media.GRAPHS.items()]
+    return ", ".join([*links, f'</void>; rel="{VOID.inDataset.value}"'])
 
 
 def _gzip_chunks(path, size: int = 1 << 20):

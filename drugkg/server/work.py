@@ -20,6 +20,7 @@ from itertools import islice
 import pyoxigraph as ox
 
 from drugkg import engine
+from drugkg.queries import projection_order
 from drugkg.vocab import DCTERMS, DKG, DKG_NS, OWL, PROV, RDF, RDFS, SCHEMA, SKOS
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -111,7 +112,7 @@ def run_query(
             return _boolean(result, results_fmt)
         if isinstance(result, ox.QueryTriples):
             return _graph(store, result, graph_fmt, limits.max_triples, prefixes)
-        return _solutions(store, result, results_fmt, limits.max_rows, prefixes)
+        return _solutions(store, result, results_fmt, limits.max_rows, prefixes, text)
     except SyntaxError as exc:
         return Answer(400, message=f"SPARQL syntax error: {exc}")
     except (OSError, RuntimeError, ValueError) as exc:
@@ -128,8 +129,8 @@ def _boolean(result: ox.QueryBoolean, fmt: str | None) -> Answer:
     return Answer(200, out.getvalue(), fmt, "boolean")
 
 
-def _solutions(store, result, fmt: str | None, cap: int, prefixes) -> Answer:
-    variables = [v.value for v in result.variables]
+def _solutions(store, result, fmt: str | None, cap: int, prefixes, text: str) -> Answer:
+    variables = projection_order(text, [v.value for v in result.variables])
     rows = list(islice(result, cap + 1))
     if len(rows) > cap:
         return Answer(422, kind="solutions", message=(
