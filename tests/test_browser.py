@@ -1,11 +1,13 @@
 """A real browser on the served pages: Debian's Chromium driven by Playwright (never ``playwright install``).
 
-It opens the Hemgenix page, saves a screenshot, follows the links from the product to its gene, and runs a saved
-query from the query page. Every request the pages make must go to the local server (no CDN, nothing external).
+It opens the Hemgenix page, saves a screenshot, follows the links from the product to its gene, and drives the query
+page's YASGUI: runs a saved query, types one whose answer is numeric and charts it, and shows a refusal. Every request the pages make must go to the local server (no CDN, nothing external).
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 import shutil
 import urllib.parse
 from pathlib import Path
@@ -81,32 +83,81 @@ def test_hemgenix_page_and_the_links_to_its_gene(page, served, tmp_path):
     assert page.locator("#resource-iri").inner_text() == "https://identifiers.org/hgnc:3551"
 
 
-def test_query_page_runs_a_saved_query(page, served, tmp_path):
+def run(page) -> None:
+    """Run the query in YASGUI's editor, as its run button does."""
+    page.locator(".yasqe_queryButton").click()
+
+
+def test_query_page_is_yasgui_and_runs_a_saved_query(page, served, tmp_path):
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.goto(served.url + "query")
     page.select_option("#saved-query", "gene-therapies-by-serotype")
-    assert page.locator("#query-editor").input_value() == SAVED["gene-therapies-by-serotype"].bind({})
-    page.click("#run-query")
-    page.wait_for_selector("#results-table tbody tr")
+    assert page.evaluate("window.drugkgYasgui.getTab().getQuery()") == SAVED["gene-therapies-by-serotype"].bind({})
+    assert page.evaluate("window.drugkgYasgui.getTab().getEndpoint()") == served.url + "sparql"
+    run(page)
+    page.wait_for_selector(".yasr_results table.dataTable tbody tr")
     golden = (GOLDEN / "gene-therapies-by-serotype.tsv").read_text(encoding="utf-8").splitlines()
-    headers = page.locator("#results-table thead th").all_inner_texts()
-    assert headers == [name.lstrip("?") for name in golden[0].split("\t")]
-    rows = page.locator("#results-table tbody tr")
+    headers = page.locator(".yasr_results table.dataTable thead th").all_inner_texts()
+    assert headers[1:] == [name.lstrip("?") for name in golden[0].split("\t")]  # the first column numbers the rows
+    rows = page.locator(".yasr_results table.dataTable tbody tr")
     assert rows.count() == len(golden) - 1
     cells = rows.first.locator("td").all_inner_texts()
-    assert cells[headers.index("productLabel")] == "Hemgenix @en"
-    assert cells[headers.index("product")] == "id:hemgenix"
-    assert page.locator("#result-status").inner_text() == "1 row"
+    assert cells[headers.index("product")] == "id:hemgenix"  # shortened with the graph's prefixes, preset
+    assert page.locator(".yasr_response_chip").inner_text().startswith("1 result in ")
     page.screenshot(path=str(tmp_path / "query.png"))
-    # a link in the table leads to the resource's page
-    rows.first.get_by_role("link", name="id:hemgenix", exact=True).click()
-    page.wait_for_url(served.url + "id/hemgenix")
+    assert errors == []  # nothing refused by the page's security policy, no script error
+
+
+def test_query_page_charts_a_numeric_answer_with_a_text_alternative(page, served, tmp_path):
+    page.goto(served.url + "query")
+    page.locator(".yasqe .CodeMirror").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    query = ("SELECT ?claimClass (COUNT(?claim) AS ?claims) WHERE { ?claim a ?claimClass . "
+             "?claimClass rdfs:subClassOf dkg:Claim } GROUP BY ?claimClass ORDER BY ?claimClass")
+    page.keyboard.type(query)
+    # the graph's prefixes are preset: typing one declares it
+    assert page.evaluate("window.drugkgYasgui.getTab().getQuery()") == (
+        "PREFIX dkg: <https://w3id.org/drugkg/ontology#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n" + query)
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector(".yasr_results table.dataTable tbody tr")
+    page.locator(".yasr .select_chart").click()
+    page.wait_for_selector(".drugkg-chart canvas")
+    caption = page.locator(".drugkg-chart figcaption").inner_text()
+    rows = page.locator(".drugkg-chart canvas").get_attribute("aria-label")
+    assert caption == rows and caption.startswith("Bar chart of claims by claimClass. ")
+    # the claim classes counted in dataset-statistics, each a bar in the words of the caption
+    golden = (GOLDEN / "dataset-statistics.tsv").read_text(encoding="utf-8").splitlines()
+    counted = [line.split("\t") for line in golden if line.startswith('"claims: ')]
+    assert caption.count(": ") == len(counted)
+    for name, count in counted:
+        label = "".join(w.capitalize() for w in name.strip('"').removeprefix("claims: ").replace("-", " ").split())
+        assert f"dkg:{label}: {count}" in caption, (label, caption)
+    drawn = page.evaluate("document.querySelector('.drugkg-chart canvas').toDataURL().length")
+    assert drawn > 5_000  # the canvas holds a picture, not a blank
+    page.screenshot(path=str(tmp_path / "chart.png"), full_page=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(tmp_path / "chart.png", SCREENSHOTS / "query-chart.png")
 
 
 def test_query_page_shows_the_servers_refusal(page, served):
     page.goto(served.url + "query")
-    page.fill("#query-editor", "SELECT ?s WHERE { ?s ?p }")
-    page.click("#run-query")
-    page.wait_for_selector("#result-status.error")
-    assert page.locator("#result-status").inner_text() == (
-        "400 Bad Request: SPARQL syntax error: error at 1:26: expected one of LATERAL, SERVICE, [_]")
-    assert page.locator("#results-table").count() == 0
+    page.locator(".yasqe .CodeMirror").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.type("SELECT ?s WHERE { ?s ?p }")
+    run(page)
+    message = page.get_by_text("SPARQL syntax error: error at 1:26: expected one of LATERAL, SERVICE, [_]")
+    message.wait_for()
+    assert page.locator(".yasr_results table.dataTable").count() == 0
+
+
+def test_the_vendored_libraries_are_the_listed_files():
+    """drugkg/static/vendor/README.md lists each file copied from npm with its SHA-256: a change is deliberate."""
+    vendor = ROOT / "drugkg" / "static" / "vendor"
+    listed = dict(re.findall(r"\| `([a-z/.]+)` \| `([0-9a-f]{64})` \|", (vendor / "README.md").read_text(encoding="utf-8")))
+    files = {p.relative_to(vendor).as_posix() for p in vendor.rglob("*") if p.suffix in (".js", ".css")}
+    assert sorted(listed) == sorted(files)
+    for name, digest in listed.items():
+        assert hashlib.sha256((vendor / name).read_bytes()).hexdigest() == digest, name

@@ -753,11 +753,15 @@ def test_saved_query_form_page(served):
 
 def test_query_page_is_offline(served):
     page = html_page(served, "query")
-    assert {"query-form", "query-editor", "saved-query", "run-query", "results", "result-status", "examples"} <= page.ids
-    assert page.scripts == ["/static/query.js"] and page.styles == ["/static/style.css"]
+    assert {"saved-query", "yasgui", "examples", "prefixes", "initial-query"} <= page.ids
+    assert page.scripts == ["/static/vendor/yasgui/yasgui.min.js", "/static/vendor/chartjs/chart.umd.min.js",
+                            "/static/yasr-chart.js", "/static/yasgui-setup.js"]
+    assert page.styles == ["/static/style.css", "/static/vendor/yasgui/yasgui.min.css"]
     for path in (*page.scripts, *page.styles):
         status, _, body = fetch(served.url + path.lstrip("/"))
-        assert status == 200 and b"http://" not in body.replace(b"http://www.w3.org", b"")
+        assert status == 200 and body
+        if "/vendor/" not in path:  # drugkg's own: no address elsewhere (the browser test checks every request made)
+            assert b"http://" not in body.replace(b"http://www.w3.org", b"")
 
 
 # --- the command ---------------------------------------------------------------------------------------------------

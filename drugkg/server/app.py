@@ -138,6 +138,11 @@ SECURITY_HEADERS = [
 ]
 
 
+# The query page's YASGUI sets style attributes in the markup it writes (the editor's and the table's sizes): that page
+# alone allows inline styles; scripts stay this server's files only.
+QUERY_PAGE_POLICY = SECURITY_HEADERS[0][1].replace(b"style-src 'self';", b"style-src 'self' 'unsafe-inline';")
+
+
 class SecurityHeaders:
     """ASGI middleware that adds :data:`SECURITY_HEADERS` to every answer, error pages and static files included."""
 
@@ -757,7 +762,8 @@ class Site:
                 continue
         text = request.query_params.get("query") or EXAMPLE
         prefixes = {**WRITE_PREFIXES, **{p.name: p.iri for p in PREFIXES.values() if p.iri}, "id": self.base}
-        return self.html("query.html", request, examples=examples, text=text, prefixes=prefixes)
+        return self.html("query.html", request, headers={"Content-Security-Policy": QUERY_PAGE_POLICY.decode("ascii")},
+                         examples=examples, text=text, prefixes=prefixes)
 
 
 def alternates(request: Request) -> str:
