@@ -160,6 +160,39 @@ def cmd_push(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+DIFF_GRAPH_FORMATS = {"ttl": "TURTLE", "nt": "N_TRIPLES", "jsonld": "JSON_LD", "rdf": "RDF_XML"}
+DIFF_DATASET_FORMATS = {"trig": "TRIG", "nq": "N_QUADS"}
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    import pyoxigraph as ox
+
+    from drugkg.diff import ADDED_GRAPH, REMOVED_GRAPH, changeset_quads, diff_builds, write_json, write_text
+    from drugkg.vocab import WRITE_PREFIXES
+
+    if args.format in DIFF_GRAPH_FORMATS and args.out is None:
+        raise UsageError(f"--format {args.format} holds one graph: give --out DIR for added.{args.format} and "
+                         f"removed.{args.format}, or use --format trig or nq for both graphs in one file")
+    diff = diff_builds(args.old, args.new)
+    prefixes = {**WRITE_PREFIXES, "id": _base_iri(args.new)}
+    if args.format == "text":
+        write_text(diff, sys.stdout, prefixes)
+    elif args.format == "json":
+        write_json(diff, sys.stdout)
+    elif args.format in DIFF_DATASET_FORMATS:
+        fmt = getattr(ox.RdfFormat, DIFF_DATASET_FORMATS[args.format])
+        sys.stdout.buffer.write(ox.serialize(changeset_quads(diff), format=fmt, prefixes=prefixes) or b"")
+    else:
+        fmt = getattr(ox.RdfFormat, DIFF_GRAPH_FORMATS[args.format])
+        args.out.mkdir(parents=True, exist_ok=True)
+        for name, triples, graph in (("added", diff.added, ADDED_GRAPH), ("removed", diff.removed, REMOVED_GRAPH)):
+            path = args.out / f"{name}.{args.format}"
+            path.write_bytes(ox.serialize(triples, format=fmt, prefixes=prefixes) or b"")
+        print(f"wrote {args.out}/added.{args.format} ({len(diff.added)} triples) and {args.out}/removed.{args.format} "
+              f"({len(diff.removed)} triples)", file=sys.stderr)
+    return EXIT_OK if diff.equal else EXIT_DATA_INVALID
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from drugkg.server import Settings
     from drugkg.server.app import serve
@@ -376,6 +409,35 @@ def make_parser() -> argparse.ArgumentParser:
                             "the dataset description (/void) gives the SPARQL endpoint and the download URLs under it "
                             "(default: http://HOST:PORT, the address it listens on)")
     serve.set_defaults(func=cmd_serve)
+
+    diff = sub.add_parser(
+        "diff",
+        help="compare two builds: the facts added, removed and changed, by entity and kind, with their sources",
+        description=(
+            "Compare the builds in OLD and NEW (two folders 'drugkg build' wrote, such as the previous dist/ and "
+            "the new one): the facts added, removed and changed, grouped by entity (the drug a claim is about, an "
+            "attribute's subject, a section's document) and kind (names, classes, indications, dosing, adverse "
+            "events, tests, products, packages, ingredients, sections, other), each with its source section on "
+            "each side; a changed value shows old and new. As text (default), JSON, or the RDF changeset: the "
+            "removed and the added triples as two graphs (urn:drugkg:diff:removed, urn:drugkg:diff:added), in "
+            "TriG or N-Quads on standard output, or in one of the graph formats as two files in --out."
+        ),
+        epilog=(
+            "Examples:\n"
+            "  drugkg diff old-dist dist\n"
+            "  drugkg diff old-dist dist --format json > changes.json\n"
+            "  drugkg diff old-dist dist --format ttl --out changes/\n"
+            "Exit codes, as diff's: 0 the builds hold the same triples, 1 they differ, 2 an error."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    diff.add_argument("old", type=Path, help="the earlier build's folder")
+    diff.add_argument("new", type=Path, help="the later build's folder")
+    diff.add_argument("--format", "-f", default="text", choices=["text", "json", *DIFF_DATASET_FORMATS, *DIFF_GRAPH_FORMATS],
+                      help="text (default), json, trig or nq (the changeset as two graphs), or ttl, nt, jsonld, rdf "
+                           "(two files in --out)")
+    diff.add_argument("--out", type=Path, metavar="DIR", help="folder for added.FORMAT and removed.FORMAT")
+    diff.set_defaults(func=cmd_diff)
 
     fetch = sub.add_parser(
         "fetch-labels",

@@ -1,0 +1,142 @@
+"""``drugkg diff OLD NEW`` (issue "What changed", item 1) on real builds that differ by known edits: the Hemgenix data
+with its dose changed (document and claim) and its headache adverse event removed, and the Hemgenix data with one
+shared label added. Copies of data/ and of the seeds are edited in a temporary folder; the shared files never are.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from drugkg.build import build
+from drugkg.cli import main
+from drugkg.diff import ADDED_GRAPH, REMOVED_GRAPH
+from tests.conftest import DATA, LABELS, ONTOLOGY, ROOT, SEEDS
+
+GOLDEN = ROOT / "tests" / "golden" / "diff"
+MONOGRAPH = "hemgenix-monograph.txt"
+
+
+def triples_of(path: Path) -> set[ox.Triple]:
+    return {q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES)}
+
+
+@pytest.fixture(scope="module")
+def edited(tmp_path_factory) -> Path:
+    """The build of a copy of the data whose dose is 3 x 10^13 (the monograph's line 28 says so in its copy) and
+    whose headache claim is gone (line 41, its only statement, blanked in the copy)."""
+    root = tmp_path_factory.mktemp("edited")
+    data, seeds = root / "data", root / "seeds"
+    shutil.copytree(DATA, data)
+    shutil.copytree(SEEDS, seeds)
+    monograph = seeds / MONOGRAPH
+    old_hash = hashlib.sha256(monograph.read_bytes()).hexdigest()
+    lines = monograph.read_text(encoding="utf-8").split("\n")
+    assert lines[40] == "- Headache." and "2 x 10¹³" in lines[27]
+    lines[40], lines[27] = "", lines[27].replace("2 x 10¹³", "3 x 10¹³")
+    monograph.write_text("\n".join(lines), encoding="utf-8")
+    sources = data / "hemgenix" / "sources.yaml"
+    sources.write_text(sources.read_text(encoding="utf-8").replace(
+        old_hash, hashlib.sha256(monograph.read_bytes()).hexdigest()), encoding="utf-8")
+    dosage = data / "hemgenix" / "dosage.yaml"
+    dosage.write_text(dosage.read_text(encoding="utf-8").replace("value: 20000000000000,", "value: 30000000000000,"),
+                      encoding="utf-8")
+    safety = data / "hemgenix" / "safety.yaml"
+    text = safety.read_text(encoding="utf-8")
+    start, end = text.index("  - id: mono-ae-headache\n"), text.index("  - id: mono-ae-elevated-creatine-kinase\n")
+    safety.write_text(text[:start] + text[end:], encoding="utf-8")
+    out = root / "dist"
+    build(data, out, ONTOLOGY, documents=seeds)
+    return out
+
+
+@pytest.fixture(scope="module")
+def with_label(tmp_path_factory) -> Path:
+    """The build of the data and one shared label (cough.xml)."""
+    root = tmp_path_factory.mktemp("with-label")
+    labels = root / "labels"
+    labels.mkdir()
+    shutil.copyfile(LABELS / "cough.xml", labels / "cough.xml")
+    out = root / "dist"
+    build(DATA, out, ONTOLOGY, labels=labels, documents=SEEDS)
+    return out
+
+
+def diff(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(["diff", *map(str, args)])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_two_builds_of_the_same_input_print_nothing_and_exit_0(built, tmp_path, capsys):
+    again = tmp_path / "dist"
+    build(DATA, again, ONTOLOGY, documents=SEEDS)
+    assert diff(capsys, built.out, again) == (0, "", "")
+
+
+def test_the_edits_are_reported_exactly_as_text(built, edited, capsys):
+    code, out, _ = diff(capsys, built.out, edited)
+    assert code == 1
+    assert out == (GOLDEN / "curated-edits.txt").read_text(encoding="utf-8")
+
+
+def test_the_edits_as_json(built, edited, capsys):
+    code, out, _ = diff(capsys, built.out, edited, "--format", "json")
+    document = json.loads(out)
+    assert (code, document["equal"]) == (1, False)
+    assert document["counts"] == {"triples added": 3, "triples removed": 12, "added": 0, "removed": 1, "changed": 3}
+    removed = [c for c in document["changes"] if c["change"] == "removed"]
+    assert [(c["fact"], c["kind"], c["entity"], c["triples"], c["sourceOld"]) for c in removed] == [
+        ("https://w3id.org/drugkg/id/mono-ae-headache", "adverse events", "https://w3id.org/drugkg/id/hemgenix", 9,
+         "https://w3id.org/drugkg/id/monograph/common-side-effects")]
+    dose = [c for c in document["changes"] if c["part"] == "dose" and c["predicate"].endswith("#numericValue")]
+    assert [(c["old"], c["new"], c["kind"], c["sourceOld"], c["sourceNew"]) for c in dose] == [
+        ('"20000000000000"^^<http://www.w3.org/2001/XMLSchema#decimal>',
+         '"30000000000000"^^<http://www.w3.org/2001/XMLSchema#decimal>', "dosing",
+         "https://w3id.org/drugkg/id/monograph/dosage-and-administration",
+         "https://w3id.org/drugkg/id/monograph/dosage-and-administration")]
+
+
+@pytest.mark.parametrize("fmt", ["trig", "nq"])
+def test_the_changeset_applied_to_the_old_export_gives_the_new_one(fmt, built, edited, with_label, capsysbinary):
+    for new in (edited, with_label):
+        code = main(["diff", str(built.out), str(new), "--format", fmt])
+        dataset = ox.Store()
+        dataset.load(capsysbinary.readouterr().out, format=ox.RdfFormat.TRIG if fmt == "trig" else ox.RdfFormat.N_QUADS)
+        removed = {q.triple for q in dataset.quads_for_pattern(None, None, None, REMOVED_GRAPH)}
+        added = {q.triple for q in dataset.quads_for_pattern(None, None, None, ADDED_GRAPH)}
+        assert code == 1 and len(dataset) == len(removed) + len(added)
+        assert (triples_of(built.out / "drugkg.nt") - removed) | added == triples_of(new / "drugkg.nt")
+
+
+def test_the_changeset_in_a_graph_format_is_two_files(built, edited, tmp_path, capsys):
+    code, _, err = diff(capsys, built.out, edited, "--format", "nt", "--out", tmp_path / "changes")
+    assert code == 1 and err == (f"wrote {tmp_path}/changes/added.nt (3 triples) and {tmp_path}/changes/removed.nt "
+                                 "(12 triples)\n")
+    old, new = triples_of(built.out / "drugkg.nt"), triples_of(edited / "drugkg.nt")
+    assert triples_of(tmp_path / "changes" / "added.nt") == new - old
+    assert triples_of(tmp_path / "changes" / "removed.nt") == old - new
+    code, _, err = diff(capsys, built.out, edited, "--format", "ttl")
+    assert code == 2 and "--format ttl holds one graph: give --out DIR" in err
+
+
+def test_an_added_label_is_added_facts_only_grouped_by_kind(built, with_label, capsys):
+    code, out, _ = diff(capsys, built.out, with_label, "--format", "json")
+    document = json.loads(out)
+    changes = document["changes"]
+    assert code == 1 and document["counts"]["triples removed"] == 0
+    assert {c["change"] for c in changes} == {"added"}
+    assert {"products", "ingredients", "packages", "sections"} <= {c["kind"] for c in changes}
+    # every added triple is counted once: whole new facts, or values added to facts that were there (shared terms)
+    assert sum(c["triples"] or 1 for c in changes) == document["counts"]["triples added"]
+
+
+def test_a_folder_without_a_build_is_an_error(built, tmp_path, capsys):
+    code, out, err = diff(capsys, built.out, tmp_path)
+    assert (code, out) == (2, "")
+    assert f"no build in {tmp_path}/" in err
