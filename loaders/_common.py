@@ -66,7 +66,7 @@ def quantity(node: NamedNode, value: dict, ctx: Context) -> list[Triple]:
     parts = [template.format(format_number(value[key])) for key, _, template in _BOUNDS if key in value]
     prefix = "about " if value.get("approximate") else ""
     label = f"{prefix}{' and '.join(parts)} {ctx.label(value['unit'])}"
-    triples = [(node, RDF.type, DKG.Quantity), (node, RDFS.label, text(label)), (node, DKG.unit, ctx.iri(value["unit"]))]
+    triples = [(node, RDF.type, DKG.Quantity), (node, RDFS.label, text(label)), (node, DKG.hasUnit, ctx.iri(value["unit"]))]
     triples += [(node, prop, decimal(value[key])) for key, prop, _ in _BOUNDS if key in value]
     if "approximate" in value:
         triples.append((node, DKG.approximate, boolean(value["approximate"])))

@@ -20,5 +20,5 @@ def load_ae_management(record, ctx):
     triples.append((node, DKG.action, text(record["action"])))
     triples += [(node, DKG.agent, ctx.iri(i)) for i in as_list(record.get("agents"))]
     if "route" in record:
-        triples.append((node, DKG.route, ctx.iri(record["route"])))
+        triples.append((node, DKG.hasRoute, ctx.iri(record["route"])))
     return triples

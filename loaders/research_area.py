@@ -20,11 +20,11 @@ from loaders._common import KEYWORDS, claim, quantity
 def load_research_area(record, ctx):
     node, triples = claim(record, ctx, DKG.ResearchArea, f"research on {ctx.label(record['drug'])}: {record['topic']}")
     triples += [(node, DKG.drug, ctx.iri(record["drug"])), (node, DKG.topic, text(record["topic"])),
-                (node, DKG.researchStatus, KEYWORDS[record["status"]])]
+                (node, DKG.hasResearchStatus, KEYWORDS[record["status"]])]
     for key, predicate in (("period_start", DKG.periodStart), ("period_end", DKG.periodEnd)):
         if key in record:
             triples.append((node, predicate, date_literal(record[key])))
-    for key, predicate in (("population", DKG.population), ("trial", DKG.trial)):
+    for key, predicate in (("population", DKG.hasPopulation), ("trial", DKG.trial)):
         if key in record:
             triples.append((node, predicate, ctx.iri(record[key])))
     if "duration" in record:

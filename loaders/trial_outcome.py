@@ -24,7 +24,7 @@ def check_outcome(record, checker):
 def load_trial_outcome(record, ctx):
     node, triples = claim(record, ctx, DKG.TrialOutcome, f"{ctx.label(record['trial'])}: {ctx.label(record['measure'])}")
     triples += [(node, DKG.trial, ctx.iri(record["trial"])), (node, DKG.drug, ctx.iri(record["drug"])),
-                (node, DKG.outcomeMeasure, ctx.iri(record["measure"]))]
+                (node, DKG.hasOutcomeMeasure, ctx.iri(record["measure"]))]
     for key, predicate, part in (("value", DKG.outcomeValue, "value"), ("time_point", DKG.timePoint, "time-point")):
         if key in record:
             value_node = ctx.mint(record.id, part)

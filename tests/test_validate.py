@@ -129,7 +129,7 @@ def test_reasoner_answers_match_the_defined_class_definitions(built):
         "AAVGeneTherapy": "?x a dkg:DrugProduct ; dkg:hasActiveSubstance ?c . ?c a dkg:GeneTherapyConstruct ; "
                           "dkg:hasVector/dkg:hasSerotype/a/rdfs:subClassOf* dkg:AAVSerotype .",
         "MonitoredDrug": "?x a dkg:DrugProduct . ?r dkg:drug ?x ; a dkg:TestRequirement ; dkg:phase dkg:Monitoring .",
-        "SeriousAdverseEventAssociation": "?x a dkg:AdverseEventAssociation ; dkg:seriousness dkg:Serious .",
+        "SeriousAdverseEventAssociation": "?x a dkg:AdverseEventAssociation ; dkg:hasSeriousness dkg:Serious .",
         "DisputedClaim": "?x dkg:differsFrom ?y . ?x a/rdfs:subClassOf* dkg:Claim . ?y a/rdfs:subClassOf* dkg:Claim .",
     }
     for name, pattern in definitions.items():
