@@ -348,6 +348,16 @@ def reason_over(compiled: Compiled, store: ox.Store, ontology: Path, progress: C
     return reason(ontology, data)
 
 
+def inferred_graph_triples(store: ox.Store, ontology: Path, reasoned) -> list[ox.Triple]:
+    """What the build writes to the inferred graph: the reasoner's new classifications (``reasoned.inferred``) and
+    every membership the class hierarchy adds to the types of the data in ``store``'s default graph (see
+    :func:`drugkg.rules.superclass_memberships`), so that ``?x a dkg:Claim`` finds every claim."""
+    from drugkg.rules import superclass_memberships
+
+    ontology_triples = [q.triple for q in ox.parse(path=str(ontology), format=ox.RdfFormat.TURTLE)]
+    return [*reasoned.inferred, *superclass_memberships(store, ontology_triples, reasoned.inferred)]
+
+
 def build(
     data_dir: Path,
     out_dir: Path,
@@ -391,6 +401,8 @@ def build(
             default_shapes() if shapes is None else shapes,
             progress,
         )
+        progress("reasoning: the superclasses of every type, for the inferred graph")
+        inferred_triples = inferred_graph_triples(memory, ontology, reasoned)
         progress("writing exports")
         written = []
         for name, fmt in EXPORTS.items():
@@ -403,7 +415,7 @@ def build(
         with stage.writing("drugkg-ontology.ttl") as path:
             shutil.copyfile(ontology, path)
         written.append(path)
-        inferred = sorted_ntriples((t.subject, t.predicate, t.object) for t in reasoned.inferred)
+        inferred = sorted_ntriples((t.subject, t.predicate, t.object) for t in inferred_triples)
         with stage.writing("inferred.ttl") as path:
             written.append(write_graph(inferred, path, ox.RdfFormat.TURTLE))
         progress("writing the query store")

@@ -27,7 +27,7 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from drugkg import engine
 from drugkg.cli import main
 from drugkg.server import media, work
-from tests.conftest import ONTOLOGY, PREFIXES, SEEDS
+from tests.conftest import HEMGENIX_CLAIMS, ONTOLOGY, PREFIXES, SEEDS
 from tests.servers import free_port, start_drugkg
 from tests.test_queries import GOLDEN, LABEL_QUERIES, SAVED
 
@@ -340,6 +340,14 @@ def test_protocol_dataset_selects_graphs(served, built):
     assert counted(**{"default-graph-uri": asserted}) == built.compiled.counts["triples"]
     assert counted(**{"default-graph-uri": ontology}) == len(rdflib.Graph().parse(ONTOLOGY))
     assert counted() == built.compiled.counts["triples"] + len(rdflib.Graph().parse(ONTOLOGY)) + inferred
+
+
+def test_a_query_for_every_claim_finds_every_claim(served):
+    """The data assert only a claim's own class (dkg:Indication, ...); the inferred graph adds dkg:Claim."""
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?x a <https://w3id.org/drugkg/ontology#Claim> }"
+    status, _, body = sparql(served, query, "application/sparql-results+json")
+    assert status == 200, body
+    assert json.loads(body)["results"]["bindings"][0]["n"]["value"] == str(HEMGENIX_CLAIMS)
 
 
 def test_service_description(served):
