@@ -8,7 +8,7 @@ from pyoxigraph import NamedNode
 
 from drugkg.context import Context
 from drugkg.schema import Record, parse_lines
-from drugkg.terms import Triple, boolean, decimal, integer, text
+from drugkg.terms import Triple, boolean, decimal, integer, number, text
 from drugkg.vocab import DKG, PROV, RDF, RDFS
 
 KEYWORDS = {
@@ -62,12 +62,13 @@ def claim_core(node: NamedNode, cls: NamedNode, label: str, source: NamedNode) -
 
 
 def quantity(node: NamedNode, value: dict, ctx: Context) -> list[Triple]:
-    """A ``dkg:Quantity`` node: numbers as canonical ``xsd:decimal``, the unit as a resource."""
+    """A ``dkg:Quantity`` node: each number an ``xsd:integer`` where the record writes a whole number without a
+    decimal point, else a canonical ``xsd:decimal`` (:func:`drugkg.terms.number`); the unit as a resource."""
     parts = [template.format(format_number(value[key])) for key, _, template in _BOUNDS if key in value]
     prefix = "about " if value.get("approximate") else ""
     label = f"{prefix}{' and '.join(parts)} {ctx.label(value['unit'])}"
     triples = [(node, RDF.type, DKG.Quantity), (node, RDFS.label, text(label)), (node, DKG.hasUnit, ctx.iri(value["unit"]))]
-    triples += [(node, prop, decimal(value[key])) for key, prop, _ in _BOUNDS if key in value]
+    triples += [(node, prop, number(value[key])) for key, prop, _ in _BOUNDS if key in value]
     if "approximate" in value:
         triples.append((node, DKG.approximate, boolean(value["approximate"])))
     return triples

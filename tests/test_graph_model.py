@@ -1,0 +1,47 @@
+"""What a user's own SPARQL meets in the built graph (issue 17, item 7): numbers typed as the data write them."""
+
+from __future__ import annotations
+
+from drugkg import engine
+from tests.conftest import PREFIXES
+
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
+
+
+def rows(built, query: str) -> list[dict]:
+    """The answer on the built store (data, ontology and inferred graph), as {variable: term} rows."""
+    solutions = engine.run_local(built.store, PREFIXES + query)
+    names = [v.value for v in solutions.variables]
+    return [{n: row[n] for n in names} for row in solutions]
+
+
+def test_a_whole_number_written_in_the_data_matches_an_integer_in_a_query(built):
+    """The monograph's 39 percent is written 39 (a YAML int): an xsd:integer, so ``dkg:numericValue 39`` finds it
+    (SPARQL matches a literal by its datatype too; "39"^^xsd:decimal matched nothing). The explainer's 39.0 IU/dL
+    is written with a decimal point and stays an xsd:decimal."""
+    found = rows(built, "SELECT ?outcome WHERE { ?outcome dkg:outcomeValue/dkg:numericValue 39 }")
+    assert [r["outcome"].value.rsplit("/", 1)[1] for r in found] == ["mono-outcome-fix-activity-6-months"]
+    values = rows(built, """SELECT ?outcome ?value WHERE {
+        ?outcome dkg:hasOutcomeMeasure <https://w3id.org/drugkg/id/factor-ix-activity-level> ;
+          dkg:outcomeValue/dkg:numericValue ?value } ORDER BY ?outcome""")
+    assert [(r["outcome"].value.rsplit("/", 1)[1], r["value"].value, r["value"].datatype.value) for r in values] == [
+        ("mfx-outcome-fix-activity-6-months", "39", XSD_DECIMAL),
+        ("mono-outcome-fix-activity-6-months", "39", XSD_INTEGER),
+    ]
+
+
+def test_counts_are_integers(built):
+    """HOPE-B's 54 participants, on the trial and on each outcome that counts them, are xsd:integer (54, never 54.0)."""
+    found = rows(built, "SELECT DISTINCT ?n WHERE { ?x dkg:participantCount ?n }")
+    assert [(r["n"].value, r["n"].datatype.value) for r in found] == [("54", XSD_INTEGER)]
+    assert len(rows(built, "SELECT ?x WHERE { ?x dkg:participantCount 54 }")) == 4  # the trial and 3 outcomes
+    # and every number of a quantity is one of the two types, none a string or a double
+    typed = rows(built, """SELECT DISTINCT ?type WHERE {
+        ?q a dkg:Quantity ; dkg:numericValue|dkg:minInclusive|dkg:minExclusive|dkg:maxInclusive|dkg:maxExclusive ?v
+        BIND(DATATYPE(?v) AS ?type) } ORDER BY ?type""")
+    assert [r["type"].value for r in typed] == [XSD_DECIMAL, XSD_INTEGER]
+    # a whole number beyond 32 bits stays a decimal: Virtuoso would load it as one (drugkg.terms.INTEGER_LIMIT)
+    dose = rows(built, "SELECT ?v WHERE { ?r a dkg:DosageRegimen ; dkg:dose/dkg:numericValue ?v }")
+    assert [(r["v"].value, r["v"].datatype.value) for r in dose] == [("20000000000000", XSD_DECIMAL)]
+
