@@ -58,16 +58,23 @@ def _check_base(base: str) -> str:
 
 def make_context(data: Dataset, base: str, ontology: OntologyModel,
                  section_ends: dict[tuple[str, str], int] | None = None) -> Context:
-    """IRIs for every id: an entity's canonical external IRI when it has one, else minted as base + id."""
-    iris, labels = {}, {}
+    """IRIs for every id: an entity's canonical external IRI when it has one, else minted as base + id; and what
+    claim labels are made of: the ontology's property labels, the units' plurals, each section's source name."""
+    iris, labels, plurals, sources = {}, {}, {}, {}
     for record in data.records:
         canonical = record.get("iri") if record.kind == "entity" else None
         iris[record.id] = ox.NamedNode(expand(canonical) if canonical else base + record.id)
         name = record.get("label") or record.get("title")
         if isinstance(name, str):
             labels[record.id] = name
+        if record.kind == "unit" and "plural" in record:
+            plurals[record.id] = record["plural"]
+        if record.kind == "document":
+            for section in record.get("sections") or []:
+                sources[f"{record.id}#{section['id']}"] = f"{record['kind']}, {section['title'].rstrip(':')}"
     kinds = {name: kind for name in ontology.properties if (kind := ontology.value_kind(name))}
-    return Context(base, iris, labels, kinds, section_ends or {})
+    property_labels = {name: ontology.labels.get(name, name) for name in ontology.properties}
+    return Context(base, iris, labels, kinds, section_ends or {}, property_labels, plurals, sources, data.by_id)
 
 
 def _load_lines(data: Dataset, ctx: Context) -> dict[str, None]:
@@ -189,12 +196,10 @@ def _write_lines(ordered: list[str], path: Path, batch: int = 100_000) -> None:
 def _load_labels(folder: Path, data: Dataset, ctx: Context, lines: dict[str, None], progress: Callable[[str], None]):
     """Add the triples of every label in ``folder`` to ``lines``; raise DataInvalid naming every label refused and
     every label identifier that a curated entity already owns."""
-    from loaders.spl.load import load_labels, units_by_code
-    from loaders.spl.triples import LabelContext
+    from loaders.spl.load import label_context, load_labels
 
     progress(f"reading the labels in {display_path(folder)}")
-    units = units_by_code(data.records, ctx.iri)
-    loaded = load_labels(folder, LabelContext(ctx.base, units, units.get("%", (None,))[0]), progress)
+    loaded = load_labels(folder, label_context(data.records, ctx), progress)
     errors = [DataError(e.path, e.line, "label", e.reason, e.fix) for e in loaded.errors]
     for curie, (path, line) in sorted(loaded.curies.items()):
         owner = data.xref_owner.get(curie)

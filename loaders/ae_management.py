@@ -4,7 +4,7 @@ from drugkg.schema import Ref, Text
 from drugkg.terms import text
 from drugkg.vocab import DKG
 from loaders import loader
-from loaders._common import as_list, claim
+from loaders._common import and_list, as_list, claim
 
 
 @loader("ae-management", {
@@ -14,8 +14,12 @@ from loaders._common import as_list, claim
     "route": Ref("Route"),
 })
 def load_ae_management(record, ctx):
-    events = ", ".join(ctx.label(i) for i in as_list(record["manages"]))
-    node, triples = claim(record, ctx, DKG.AdverseEventManagement, f"management of {events}")
+    managed = [ctx.record(i) for i in as_list(record["manages"])]  # adverse-event claims, each naming drug and event
+    drugs = list(dict.fromkeys(m["drug"] for m in managed))
+    events = and_list(list(dict.fromkeys(ctx.label(m["event"]) for m in managed)))
+    noun = "adverse event" if len(managed) == 1 else "adverse events"
+    statement = f"management of {and_list([ctx.label(d) for d in drugs])} {noun}: {events}"
+    node, triples = claim(record, ctx, DKG.AdverseEventManagement, statement)
     triples += [(node, DKG.manages, ctx.iri(i)) for i in as_list(record["manages"])]
     triples.append((node, DKG.action, text(record["action"])))
     triples += [(node, DKG.agent, ctx.iri(i)) for i in as_list(record.get("agents"))]

@@ -4,7 +4,7 @@ from drugkg.schema import Field, Keyword, Ref, Text
 from drugkg.terms import date_literal, text
 from drugkg.vocab import DKG
 from loaders import loader
-from loaders._common import KEYWORDS, claim, quantity
+from loaders._common import KEYWORDS, claim, phrase, quantity
 
 
 @loader("research-area", {
@@ -18,7 +18,7 @@ from loaders._common import KEYWORDS, claim, quantity
     "duration": Field("quantity"),
 })
 def load_research_area(record, ctx):
-    node, triples = claim(record, ctx, DKG.ResearchArea, f"research on {ctx.label(record['drug'])}: {record['topic']}")
+    node, triples = claim(record, ctx, DKG.ResearchArea, f"research on {ctx.label(record['drug'])}: {phrase(record['topic'])}")
     triples += [(node, DKG.drug, ctx.iri(record["drug"])), (node, DKG.topic, text(record["topic"])),
                 (node, DKG.hasResearchStatus, KEYWORDS[record["status"]])]
     for key, predicate in (("period_start", DKG.periodStart), ("period_end", DKG.periodEnd)):

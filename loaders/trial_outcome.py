@@ -4,7 +4,7 @@ from drugkg.schema import Field, Ref, Text
 from drugkg.terms import integer, text
 from drugkg.vocab import DKG
 from loaders import loader
-from loaders._common import claim, quantity
+from loaders._common import claim, quantity, quantity_label
 
 
 def check_outcome(record, checker):
@@ -22,7 +22,11 @@ def check_outcome(record, checker):
     "result": Text(),
 }, check=check_outcome)
 def load_trial_outcome(record, ctx):
-    node, triples = claim(record, ctx, DKG.TrialOutcome, f"{ctx.label(record['trial'])}: {ctx.label(record['measure'])}")
+    # the measure, then what the source found and when: outcomes of one trial and measure differ by those
+    statement = f"{ctx.label(record['trial'])}: {ctx.label(record['measure'])}"
+    statement += f", {quantity_label(record['value'], ctx)}" if "value" in record else ""
+    statement += f" at {quantity_label(record['time_point'], ctx)}" if "time_point" in record else ""
+    node, triples = claim(record, ctx, DKG.TrialOutcome, statement)
     triples += [(node, DKG.trial, ctx.iri(record["trial"])), (node, DKG.drug, ctx.iri(record["drug"])),
                 (node, DKG.hasOutcomeMeasure, ctx.iri(record["measure"]))]
     for key, predicate, part in (("value", DKG.outcomeValue, "value"), ("time_point", DKG.timePoint, "time-point")):

@@ -1,9 +1,13 @@
-"""What a user's own SPARQL meets in the built graph (issue 17, item 7): numbers typed as the data write them."""
+"""What a user's own SPARQL meets in the built graph (issue 17, item 7): numbers typed as the data write them, labels
+that read as English and tell claims apart."""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+
 from drugkg import engine
-from tests.conftest import PREFIXES
+from tests.conftest import HEMGENIX_CLAIMS, PREFIXES
 
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
@@ -11,7 +15,7 @@ XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
 
 def rows(built, query: str) -> list[dict]:
     """The answer on the built store (data, ontology and inferred graph), as {variable: term} rows."""
-    solutions = engine.run_local(built.store, PREFIXES + query)
+    solutions = engine.run_local(built.store, PREFIXES + "PREFIX id: <https://w3id.org/drugkg/id/>\n" + query)
     names = [v.value for v in solutions.variables]
     return [{n: row[n] for n in names} for row in solutions]
 
@@ -45,3 +49,45 @@ def test_counts_are_integers(built):
     dose = rows(built, "SELECT ?v WHERE { ?r a dkg:DosageRegimen ; dkg:dose/dkg:numericValue ?v }")
     assert [(r["v"].value, r["v"].datatype.value) for r in dose] == [("20000000000000", XSD_DECIMAL)]
 
+
+def test_labels_read_as_english(built):
+    """No label of the Hemgenix graph (data, ontology and inferred graph) shows a record id (mono-..., mfx-...), a
+    camelCase property name or a Python boolean: a property is named by its ontology label, a boolean as yes or no,
+    a referenced claim by what it is about."""
+    labels = [r["label"].value for r in rows(built, "SELECT ?label WHERE { ?x rdfs:label ?label }")]
+    assert len(labels) > 400
+    code = re.compile(r"\b(mono|mfx)-|\b[a-z]+[A-Z][A-Za-z]*\b|\b(True|False)\b")
+    assert [label for label in labels if code.search(label)] == []
+    shown = {r["x"].value.rsplit("/", 1)[1]: r["label"].value for r in rows(built, """SELECT ?x ?label WHERE {
+        VALUES ?x { id:mono-no-boxed-warning id:mono-hope-b-pivotal id:mono-mgmt-infusion-reaction id:mono-adj-renal
+                    id:mono-outcome-fix-activity-6-months id:mono-hope-b-follow-up } ?x rdfs:label ?label }""")}
+    assert shown == {
+        "mono-no-boxed-warning": "Hemgenix has boxed warning: no (drug monograph, Black Box Warning)",
+        "mono-hope-b-pivotal": "HOPE-B is pivotal: yes (drug monograph, Clinical Efficacy and Research Results)",
+        "mono-mgmt-infusion-reaction": "management of Hemgenix adverse events: infusion-related reaction, fever, chills "
+                                       "and flu-like symptoms (drug monograph, Management Strategies)",
+        "mono-adj-renal": "Hemgenix dose adjustment: Renal impairment (drug monograph, Dosage and Administration Protocols)",
+        "mono-outcome-fix-activity-6-months": "HOPE-B: endogenous factor IX activity level, 39 percent at 6 months "
+                                              "(drug monograph, Clinical Efficacy and Research Results)",
+        "mono-hope-b-follow-up": "HOPE-B follow-up duration: at most 15 years (drug monograph, Research Areas)",
+    }
+
+
+def test_no_two_claims_share_a_label(built):
+    """Two sources stating one fact make two claims, told apart by the source their labels name; the four outcomes
+    of HOPE-B on factor IX activity by their value and time point."""
+    claims = rows(built, "SELECT ?claim ?label WHERE { ?claim a dkg:Claim ; rdfs:label ?label }")
+    assert len(claims) == HEMGENIX_CLAIMS
+    assert [label for label, n in Counter(r["label"].value for r in claims).items() if n > 1] == []
+    outcomes = rows(built, """SELECT ?label WHERE {
+        ?o dkg:hasOutcomeMeasure <https://w3id.org/drugkg/id/factor-ix-activity-level> ; rdfs:label ?label }
+        ORDER BY ?label""")
+    assert [r["label"].value for r in outcomes] == [
+        "HOPE-B: endogenous factor IX activity level (drug monograph, Clinical Efficacy and Research Results)",
+        "HOPE-B: endogenous factor IX activity level at 5 years (patient-facing explainer, Step 4: Factor IX "
+        "Production Begins)",
+        "HOPE-B: endogenous factor IX activity level, 39 international units per decilitre at 6 months "
+        "(patient-facing explainer, Step 4: Factor IX Production Begins)",
+        "HOPE-B: endogenous factor IX activity level, 39 percent at 6 months (drug monograph, Clinical Efficacy and "
+        "Research Results)",
+    ]

@@ -625,7 +625,8 @@ def test_hemgenix_page(served, built):
     identifiers = {row[1].split(" ")[0]: row for row in page.rows["identifiers"][1:]}
     assert identifiers["NDC:0053-0300-30"][0] == "NDC" and identifiers["NDC:0053-0300-30"][2] == "verified"
     # incoming links with their source
-    incoming = [row for row in page.rows["incoming"][1:] if row[0] == "Hemgenix adverse event: headache"]
+    incoming = [row for row in page.rows["incoming"][1:]
+                if row[0] == "Hemgenix adverse event: headache (drug monograph, Common side effects (>10%))"]
     assert incoming and incoming[0][1] == "drug" and "›" in incoming[0][2]
     assert ("/queries/drug-profile?drug=https%3A%2F%2Fw3id.org%2Fdrugkg%2Fid%2Fhemgenix", "drug-profile") in page.links
 

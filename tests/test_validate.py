@@ -263,7 +263,8 @@ def test_a_violation_names_rule_record_label_file_and_line_and_build_refuses(tmp
     line = next(n for n, t in enumerate((DATA / "hemgenix" / "indications.yaml").read_text().splitlines(), 1)
                 if t.strip() == "- id: mono-nonind-hemophilia-a")
     assert err[0] == (
-        f"data/hemgenix/indications.yaml:{line}: mono-nonind-hemophilia-a (Hemgenix not indicated for hemophilia A): "
+        f"data/hemgenix/indications.yaml:{line}: mono-nonind-hemophilia-a (Hemgenix not indicated for hemophilia A "
+        "(drug monograph, Other Approved & Off-Label Uses)): "
         "states its reason in more than 10 characters (a test rule) (rule dkgsh:TestShortReason-reason; value "
         "'The payload is the factor IX gene, while hemophilia A needs factor VIII.')"
     )

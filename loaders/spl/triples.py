@@ -61,11 +61,13 @@ _BRACKET = re.compile(r"\s*\[[^\]]*\]\s*$")
 
 @dataclass(frozen=True)
 class LabelContext:
-    """What the mapping needs from the rest of the build: the base IRI and the declared units by UCUM code."""
+    """What the mapping needs from the rest of the build: the base IRI, the declared units by UCUM code and the
+    ontology's property labels (an attribute claim's label names its property as "has route", not hasRoute)."""
 
     base: str
     units: dict[str, tuple[NamedNode, str]] = field(default_factory=dict)  # UCUM code -> (unit IRI, label)
     percent: NamedNode | None = None  # the declared unit for "%", if any
+    property_labels: dict[str, str] = field(default_factory=dict)  # dkg property -> its rdfs:label
 
     def version_iri(self, label: Label) -> NamedNode:
         return version_iri(self.base, label.set_id, label.version)
@@ -253,7 +255,8 @@ class _Mapper:
 
     def attribute(self, node: NamedNode, source: NamedNode, subject: NamedNode, prop: str, obj,
                   subject_label: str, shown: str) -> None:
-        self.add(*claim_core(node, DKG.AttributeClaim, f"{subject_label} {prop} {shown}", source))
+        named = self.ctx.property_labels.get(prop, prop)
+        self.add(*claim_core(node, DKG.AttributeClaim, f"{subject_label} {named}: {shown}", source))
         self.add(*attribute_roles(node, subject, DKG[prop], [obj]))
 
     def element(self, node: NamedNode, title: str, parents: list[NamedNode], line: int, sequence: int) -> None:
