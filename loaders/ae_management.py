@@ -1,4 +1,4 @@
-"""How adverse events are managed: the action, the agents used, their route."""
+"""How adverse events are managed: the action, the agents used, their route; the drug is the managed claims' drug."""
 
 from drugkg.schema import Ref, Text
 from drugkg.terms import text
@@ -20,6 +20,7 @@ def load_ae_management(record, ctx):
     noun = "adverse event" if len(managed) == 1 else "adverse events"
     statement = f"management of {and_list([ctx.label(d) for d in drugs])} {noun}: {events}"
     node, triples = claim(record, ctx, DKG.AdverseEventManagement, statement)
+    triples += [(node, DKG.drug, ctx.iri(d)) for d in drugs]  # one, unless the managed claims disagree (a violation)
     triples += [(node, DKG.manages, ctx.iri(i)) for i in as_list(record["manages"])]
     triples.append((node, DKG.action, text(record["action"])))
     triples += [(node, DKG.agent, ctx.iri(i)) for i in as_list(record.get("agents"))]

@@ -1,4 +1,5 @@
-"""Dose adjustments: a condition (infusion reaction, organ impairment, ...) and what to do about it."""
+"""Dose adjustments: a condition (infusion reaction, organ impairment, ...) and what to do about it; the drug is the
+adjusted regimen's drug."""
 
 from drugkg.schema import Ref, Text
 from drugkg.terms import text
@@ -12,5 +13,6 @@ def load_dose_adjustment(record, ctx):
     drug = ctx.record(record["regimen"])["drug"]  # the drug of the regimen it adjusts
     node, triples = claim(record, ctx, DKG.DoseAdjustment,
                           f"{ctx.label(drug)} dose adjustment: {phrase(record['condition'])}")
-    return triples + [(node, DKG.adjusts, ctx.iri(record["regimen"])), (node, DKG.condition, text(record["condition"])),
+    return triples + [(node, DKG.drug, ctx.iri(drug)), (node, DKG.adjusts, ctx.iri(record["regimen"])),
+                      (node, DKG.condition, text(record["condition"])),
                       (node, DKG.action, text(record["action"]))]

@@ -1,13 +1,20 @@
 """What a user's own SPARQL meets in the built graph (issue 17, item 7): numbers typed as the data write them, labels
-that read as English and tell claims apart."""
+that read as English and tell claims apart, every n-ary claim naming its drug."""
 
 from __future__ import annotations
 
 import re
+import shutil
+import textwrap
 from collections import Counter
 
+import pytest
+
 from drugkg import engine
-from tests.conftest import HEMGENIX_CLAIMS, PREFIXES
+from drugkg.build import check_graph, compile_graph
+from drugkg.errors import DataInvalid
+from drugkg.paths import default_checks_dir, default_shapes
+from tests.conftest import HEMGENIX_CLAIMS, ONTOLOGY, PREFIXES, ROOT
 
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
@@ -90,4 +97,48 @@ def test_no_two_claims_share_a_label(built):
         "(patient-facing explainer, Step 4: Factor IX Production Begins)",
         "HOPE-B: endogenous factor IX activity level, 39 percent at 6 months (drug monograph, Clinical Efficacy and "
         "Research Results)",
+    ]
+
+
+def test_every_n_ary_claim_names_its_drug(built):
+    """The adverse-event management and dose adjustment claims named no drug (issue 17, item 7): they now name the
+    drug of the claims they manage or of the regimen they adjust, so every claim but an attribute claim names one."""
+    found = rows(built, """SELECT ?claim ?drug WHERE {
+        VALUES ?kind { dkg:AdverseEventManagement dkg:DoseAdjustment } ?claim a ?kind ; dkg:drug ?drug } ORDER BY ?claim""")
+    assert [(r["claim"].value.rsplit("/", 1)[1], r["drug"].value.rsplit("/", 1)[1]) for r in found] == [
+        ("mfx-mgmt-corticosteroids", "hemgenix"),
+        ("mono-adj-hepatic", "hemgenix"),
+        ("mono-adj-infusion-reaction", "hemgenix"),
+        ("mono-adj-renal", "hemgenix"),
+        ("mono-mgmt-infusion-reaction", "hemgenix"),
+        ("mono-mgmt-liver-enzymes", "hemgenix"),
+    ]
+    assert rows(built, """SELECT ?claim WHERE { ?claim a dkg:Claim .
+        FILTER NOT EXISTS { ?claim a dkg:AttributeClaim } FILTER NOT EXISTS { ?claim dkg:drug ?drug } }""") == []
+
+
+def test_a_management_of_two_drugs_adverse_events_is_refused(tmp_path):
+    """The management's drug comes from the claims it manages; managing two drugs' adverse events in one record gives
+    it two drugs, which the shape and the claim-drug check refuse, naming the record and the fix."""
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(ROOT / "tests" / "golden" / "loaders" / "_common.yaml", data / "_common.yaml")
+    (data / "claims.yaml").write_text(textwrap.dedent("""\
+        # SYNTHETIC TEST DATA: not real drug facts.
+        adverse-event:
+          - {id: ae-other, source: "doc#safety", lines: 2, drug: other-drug, event: rash}
+        ae-management:
+          - {id: mgmt-both, source: "doc#safety", lines: 3, manages: [ae-x, ae-other], action: stop both drugs}
+        """), encoding="utf-8")
+    compiled = compile_graph(data, ONTOLOGY)
+    store = engine.write_store(None, compiled.ntriples, ONTOLOGY)
+    with pytest.raises(DataInvalid) as raised:
+        check_graph(compiled, store, ONTOLOGY, default_checks_dir(), default_shapes())
+    where = str(data / "claims.yaml")
+    assert [(e.file, e.line, e.record, e.message) for e in raised.value.errors] == [
+        (where, 5, "mgmt-both", "claim names 2 drugs; it must name exactly one"),  # the check claim-drug-violation
+        (where, 5, "mgmt-both (management of Testamab and Othermab adverse events: rash (synthetic test document, "
+         "Safety))", "must name exactly one drug (dkg:drug) that is a dkg:DrugProduct; the build takes it from the "
+         "managed adverse-event claims, so list in manages the adverse-event records of one drug (one ae-management "
+         "record per drug)"),  # the shape
     ]
