@@ -164,12 +164,10 @@ def label_context():
     """The LabelContext the build gives load_labels, made as drugkg.build._load_labels makes it, from the curated
     data (compiled without labels)."""
     from drugkg.build import compile_graph
-    from loaders.spl.load import units_by_code
-    from loaders.spl.triples import LabelContext
+    from loaders.spl.load import label_context as build_label_context
 
     compiled = compile_graph(DATA, ONTOLOGY)
-    units = units_by_code(compiled.data.records, compiled.context.iri)
-    return LabelContext(compiled.context.base, units, units.get("%", (None,))[0])
+    return build_label_context(compiled.data.records, compiled.context)
 
 
 def deep_size(root: object) -> int:

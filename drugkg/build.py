@@ -58,18 +58,23 @@ def _check_base(base: str) -> str:
 
 def make_context(data: Dataset, base: str, ontology: OntologyModel,
                  section_ends: dict[tuple[str, str], int] | None = None) -> Context:
-    """IRIs for every id: an entity's canonical external IRI when it has one, else minted as base + id."""
-    iris, labels, sources = {}, {}, {}
+    """IRIs for every id: an entity's canonical external IRI when it has one, else minted as base + id; and what
+    claim labels are made of: the ontology's property labels, the units' plurals, each section's source name."""
+    iris, labels, plurals, sources = {}, {}, {}, {}
     for record in data.records:
         canonical = record.get("iri") if record.kind == "entity" else None
         iris[record.id] = ox.NamedNode(expand(canonical) if canonical else base + record.id)
         name = record.get("label") or record.get("title")
         if isinstance(name, str):
             labels[record.id] = name
-        if isinstance(record.get("source"), str):
-            sources[record.id] = record["source"]
+        if record.kind == "unit" and "plural" in record:
+            plurals[record.id] = record["plural"]
+        if record.kind == "document":
+            for section in record.get("sections") or []:
+                sources[f"{record.id}#{section['id']}"] = f"{record['kind']}, {section['title'].rstrip(':')}"
     kinds = {name: kind for name in ontology.properties if (kind := ontology.value_kind(name))}
-    return Context(base, iris, labels, kinds, section_ends or {}, sources)
+    property_labels = {name: ontology.labels.get(name, name) for name in ontology.properties}
+    return Context(base, iris, labels, kinds, section_ends or {}, property_labels, plurals, sources, data.by_id)
 
 
 def _load_lines(data: Dataset, ctx: Context) -> dict[str, None]:
@@ -191,12 +196,10 @@ def _write_lines(ordered: list[str], path: Path, batch: int = 100_000) -> None:
 def _load_labels(folder: Path, data: Dataset, ctx: Context, lines: dict[str, None], progress: Callable[[str], None]):
     """Add the triples of every label in ``folder`` to ``lines``; raise DataInvalid naming every label refused and
     every label identifier that a curated entity already owns."""
-    from loaders.spl.load import load_labels, units_by_code
-    from loaders.spl.triples import LabelContext
+    from loaders.spl.load import label_context, load_labels
 
     progress(f"reading the labels in {display_path(folder)}")
-    units = units_by_code(data.records, ctx.iri)
-    loaded = load_labels(folder, LabelContext(ctx.base, units, units.get("%", (None,))[0]), progress)
+    loaded = load_labels(folder, label_context(data.records, ctx), progress)
     errors = [DataError(e.path, e.line, "label", e.reason, e.fix) for e in loaded.errors]
     for curie, (path, line) in sorted(loaded.curies.items()):
         owner = data.xref_owner.get(curie)
@@ -350,6 +353,16 @@ def reason_over(compiled: Compiled, store: ox.Store, ontology: Path, progress: C
     return reason(ontology, data)
 
 
+def inferred_graph_triples(store: ox.Store, ontology: Path, reasoned) -> list[ox.Triple]:
+    """What the build writes to the inferred graph: the reasoner's new classifications (``reasoned.inferred``) and
+    every membership the class hierarchy adds to the types of the data in ``store``'s default graph (see
+    :func:`drugkg.rules.superclass_memberships`), so that ``?x a dkg:Claim`` finds every claim."""
+    from drugkg.rules import superclass_memberships
+
+    ontology_triples = [q.triple for q in ox.parse(path=str(ontology), format=ox.RdfFormat.TURTLE)]
+    return [*reasoned.inferred, *superclass_memberships(store, ontology_triples, reasoned.inferred)]
+
+
 def build(
     data_dir: Path,
     out_dir: Path,
@@ -393,6 +406,8 @@ def build(
             default_shapes() if shapes is None else shapes,
             progress,
         )
+        progress("reasoning: the superclasses of every type, for the inferred graph")
+        inferred_triples = inferred_graph_triples(memory, ontology, reasoned)
         progress("writing exports")
         written = []
         for name, fmt in EXPORTS.items():
@@ -401,7 +416,7 @@ def build(
         with stage.writing("drugkg-ontology.ttl") as path:
             shutil.copyfile(ontology, path)
         written.append(path)
-        inferred = sorted_ntriples((t.subject, t.predicate, t.object) for t in reasoned.inferred)
+        inferred = sorted_ntriples((t.subject, t.predicate, t.object) for t in inferred_triples)
         with stage.writing("inferred.ttl") as path:
             written.append(write_graph(inferred, path, ox.RdfFormat.TURTLE))
         with stage.writing("void.ttl"):  # last of the files: it describes each of them

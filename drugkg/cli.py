@@ -45,7 +45,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from drugkg.build import check_graph, compile_graph
+    from drugkg.build import check_graph, compile_graph, inferred_graph_triples
     from drugkg.engine import write_store
 
     _progress(f"reading {args.data}")
@@ -53,6 +53,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
                              documents=args.documents)
     store = write_store(None, compiled.ntriples, args.ontology)
     reasoned = check_graph(compiled, store, args.ontology, args.checks, args.shapes, _progress)
+    hierarchy = len(inferred_graph_triples(store, args.ontology, reasoned)) - len(reasoned.inferred)
     defined_classes = _defined(args.ontology)
     inferred_classes = {t.object.value.rsplit("#", 1)[1] for t in reasoned.inferred}
     defined = sorted(inferred_classes & defined_classes)
@@ -64,7 +65,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(f"  data-quality checks: {len(list(args.checks.glob('*-violation.rq')))} run, no violations")
     print(f"  SHACL shapes ({args.shapes.name}): no violations")
     print(f"  OWL reasoning (HermiT): consistent, no unsatisfiable classes; {len(reasoned.inferred)} class memberships inferred"
-          + (f", among them the defined classes {', '.join(defined)}" if defined else ""))
+          + (f", among them the defined classes {', '.join(defined)}" if defined else "")
+          + f"; {hierarchy} more from the class hierarchy (the superclasses of every type)")
     if args.coverage:
         from drugkg.documents import coverage_table
 

@@ -1,9 +1,11 @@
-"""The read-only context a loader gets: how ids become IRIs, and the label of every declared id."""
+"""The read-only context a loader gets: how ids become IRIs, the label of every declared id, and what a claim's label
+needs to read as English (property labels, unit plurals, source names, the records a claim refers to)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from pyoxigraph import NamedNode
 
@@ -22,7 +24,10 @@ class Context:
     labels: Mapping[str, str]
     value_kinds: Mapping[str, str] = field(default_factory=dict)  # datatype property -> bool/integer/text/date
     section_ends: Mapping[tuple[str, str], int] = field(default_factory=dict)  # (document, section) -> end line
-    sources: Mapping[str, str] = field(default_factory=dict)  # claim id -> its DOC#SECTION
+    property_labels: Mapping[str, str] = field(default_factory=dict)  # dkg property -> its rdfs:label
+    plurals: Mapping[str, str] = field(default_factory=dict)  # unit id -> its name for a number other than 1
+    sources: Mapping[str, str] = field(default_factory=dict)  # "DOC#SECTION" -> "drug monograph, Drug Overview"
+    records: Mapping[str, object] = field(default_factory=dict)  # id -> its validated record (drugkg.schema.Record)
 
     def iri(self, ident: str) -> NamedNode:
         """The IRI of a declared id (KeyError for an undeclared one: validation rules that out first)."""
@@ -39,3 +44,25 @@ class Context:
 
     def label(self, ident: str) -> str:
         return self.labels.get(ident, ident)
+
+    def property_label(self, name: str) -> str:
+        """How a label names a property: its ontology label ("has route"), not its IRI's local name."""
+        return self.property_labels.get(name, name)
+
+    def unit_name(self, ident: str, number: object) -> str:
+        """A unit's name after ``number``: its plural (``plural`` in the unit's record) for any number but 1.
+
+        >>> ctx = Context("", {}, {"month": "month"}, plurals={"month": "months"})
+        >>> ctx.unit_name("month", 6), ctx.unit_name("month", 1), ctx.unit_name("month", "1.0")
+        ('months', 'month', 'month')
+        """
+        singular = Decimal(str(number)) == 1
+        return self.label(ident) if singular else self.plurals.get(ident, self.label(ident))
+
+    def source_name(self, source: str) -> str:
+        """How a claim's label names its source ``DOC#SECTION``: the document's kind and the section's title."""
+        return self.sources.get(source, source)
+
+    def record(self, ident: str):
+        """The validated record of a declared id (KeyError for an undeclared one)."""
+        return self.records[ident]

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from drugkg.errors import UsageError
 from drugkg.formats import PAGE_SIZE
-from drugkg.queries import curie, decimal_text, projection_order
+from drugkg.queries import curie, decimal_text, projection_order, without_comments
 
 ONTOLOGY_GRAPH = ox.NamedNode("https://w3id.org/drugkg/ontology")
 STORE_DIR = "store"
@@ -229,6 +229,7 @@ def run_remote(
         raise UsageError(f"--endpoint {endpoint!r} is not an http(s) URL; give e.g. http://127.0.0.1:7878/query")
     fetch = _Fetcher(endpoint, form, method, timeout, list(graphs), source, credentials, dict(params or {}),
                      graph_format)
+    text = without_comments(text)
     if form != "SELECT":
         return _parse_remote(*fetch(text), form, endpoint, source)
     return ox.parse_query_results(json.dumps(_select_pages(fetch, text, page_size)).encode("utf-8"),

@@ -54,6 +54,7 @@ class OntologyModel:
     individuals: set[str] = field(default_factory=set)
     defined: set[str] = field(default_factory=set)  # classes with an owl:equivalentClass definition (inferred only)
     one_value_per_source: set[str] = field(default_factory=set)  # properties marked dkg:oneValuePerSource true
+    labels: dict[str, str] = field(default_factory=dict)  # each dkg term's English rdfs:label ("has route")
     version_iri: ox.NamedNode | None = None
 
     def is_a(self, cls: str, target: str) -> bool:
@@ -169,6 +170,10 @@ def load_ontology(path: Path) -> OntologyModel:
         if isinstance(quad.subject, ox.NamedNode) and (name := _local(quad.subject)):
             model.one_value_per_source.add(name)
     model.version_iri = next((q.object for q in store.quads_for_pattern(None, OWL.versionIRI, None)), None)
+    for quad in store.quads_for_pattern(None, RDFS.label, None):
+        name = _local(quad.subject) if isinstance(quad.subject, ox.NamedNode) else None
+        if name and isinstance(quad.object, ox.Literal) and quad.object.language in (None, "en"):
+            model.labels[name] = quad.object.value
     for quad in store.quads_for_pattern(None, RDF.type, OWL.NamedIndividual):
         if isinstance(quad.subject, ox.NamedNode) and (name := _local(quad.subject)):
             model.individuals.add(name)

@@ -260,6 +260,17 @@ def _tokens(text: str):
 _OPENERS, _CLOSERS, _UNARY = frozenset("({["), frozenset(")}]"), frozenset("!+-^")
 
 
+def without_comments(text: str) -> str:
+    r"""``text`` without its comments (a saved query's header among them), and without the lines they leave blank:
+    what a remote endpoint needs, shorter (a GET carries the query in a URL, which servers cap at 8 KB or so).
+
+    >>> without_comments('#+ summary: x\nSELECT ?s # the subject\nWHERE { ?s ?p "#not a comment" }\n')
+    'SELECT ?s\nWHERE { ?s ?p "#not a comment" }\n'
+    """
+    kept = "".join(token for kind, token, _ in _tokens(text) if kind != "comment")
+    return "".join(line.rstrip() + "\n" for line in kept.splitlines() if line.strip())
+
+
 def projection_order(text: str, variables: list[str]) -> list[str]:
     """The columns of an answer to ``text``: for ``SELECT *`` (the first query form of the text), ``variables`` (the
     engine's columns, which Oxigraph sorts by name) in the order each first appears in the query, as the SPARQL 1.1

@@ -7,9 +7,9 @@ a date, so no classification is lost.
 
 What comes back is every new classification: a most specific class in the ``dkg:`` namespace that the ontology and
 data entail for a resource and the data do not assert, chiefly the defined classes (``dkg:AAVGeneTherapy``, ...).
-Superclasses of asserted types are left out: they follow from ``rdfs:subClassOf`` in the ontology, which every
-query can follow. These triples are written to ``dist/inferred.ttl`` and to their own named graph in the store,
-never mixed into the asserted data.
+The build writes these to ``dist/inferred.ttl`` and to their own named graph in the store, never mixed into the
+asserted data, together with the superclasses of every type (:func:`drugkg.rules.superclass_memberships`), which a
+user's ``?x a dkg:Claim`` needs and should not have to spell as ``?x a/rdfs:subClassOf* dkg:Claim``.
 
 owlready2 is imported only when reasoning runs, so the command line starts without it.
 """

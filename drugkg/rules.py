@@ -211,3 +211,66 @@ def _most_specific(store: ox.Store, found: set, subclasses: dict[str, set[str]])
         if not implied:
             inferred.append(ox.Triple(member, RDF.type, cls))
     return sorted(inferred, key=str)
+
+
+def superclasses(ontology: list[ox.Triple]) -> dict[ox.NamedNode, set[ox.NamedNode]]:
+    """Each named class of ``ontology`` with every named class above it (not itself, not ``owl:Thing``): the
+    ``rdfs:subClassOf`` closure, where a defined class is under each named class its ``owl:equivalentClass``
+    intersection names (``dkg:DisputedClaim`` is a ``dkg:Claim``).
+
+    >>> C, D, E = (ox.NamedNode(f"https://e.org/{n}") for n in "CDE")
+    >>> above = superclasses([ox.Triple(C, RDFS.subClassOf, D), ox.Triple(D, RDFS.subClassOf, E)])
+    >>> sorted(n.value for n in above[C])
+    ['https://e.org/D', 'https://e.org/E']
+    """
+    expressions = _Expressions(ontology)
+    direct: dict[ox.NamedNode, set[ox.NamedNode]] = {}
+    for t in ontology:
+        if not isinstance(t.subject, ox.NamedNode):
+            continue
+        if t.predicate == RDFS.subClassOf:
+            parents = [t.object]
+        elif t.predicate == OWL.equivalentClass and (parts := expressions.one(t.object, OWL.intersectionOf)) is not None:
+            parents = expressions.items(parts)
+        else:
+            continue
+        direct.setdefault(t.subject, set()).update(
+            p for p in parents if isinstance(p, ox.NamedNode) and p not in (OWL.Thing, t.subject))
+    closed: dict[ox.NamedNode, set[ox.NamedNode]] = {}
+
+    def above(cls: ox.NamedNode, seen: frozenset) -> set[ox.NamedNode]:
+        if cls not in closed:
+            found = set()
+            for parent in direct.get(cls, ()):
+                if parent not in seen:  # a cycle of subclass axioms makes its classes equivalent: stop going round
+                    found |= {parent} | above(parent, seen | {parent})
+            closed[cls] = found - {cls}
+        return closed[cls]
+
+    return {cls: above(cls, frozenset({cls})) for cls in direct}
+
+
+def superclass_memberships(store: ox.Store, ontology: list[ox.Triple], inferred: list[ox.Triple]) -> list[ox.Triple]:
+    """The memberships that follow from the class hierarchy: for every type of a resource, asserted (the default
+    graph of ``store``) or ``inferred`` (the new classifications), each named class above it, unless the resource
+    already has that type. Sorted, without repeats.
+
+    Putting these in the inferred graph makes ``?x a dkg:Claim`` find every claim, as a user expects, where the
+    data assert only the most specific class (``dkg:Indication``).
+    """
+    above = superclasses(ontology)
+    pairs = " ".join(f"({t} {a})" for t, ancestors in sorted(above.items(), key=lambda item: item[0].value)
+                     for a in sorted(ancestors, key=lambda n: n.value))
+    found: set[ox.Triple] = set()
+    if pairs:
+        query = (f"SELECT DISTINCT ?x ?super WHERE {{ ?x <{RDF.type.value}> ?type . VALUES (?type ?super) {{ {pairs} }} "
+                 f"FILTER(isIRI(?x)) FILTER NOT EXISTS {{ ?x <{RDF.type.value}> ?super }} }}")
+        found = {ox.Triple(row["x"], RDF.type, row["super"]) for row in store.query(query)}
+    new = set(inferred)
+    for triple in inferred:
+        for ancestor in above.get(triple.object, ()):
+            candidate = ox.Triple(triple.subject, RDF.type, ancestor)
+            if candidate not in new and not any(store.quads_for_pattern(triple.subject, RDF.type, ancestor,
+                                                                         ox.DefaultGraph())):
+                found.add(candidate)
+    return sorted(found - new, key=str)

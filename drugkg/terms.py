@@ -76,6 +76,27 @@ def decimal(value: object) -> Literal:
     return Literal(lexical, datatype=XSD.decimal)
 
 
+# Virtuoso 7.2 loads an xsd:integer beyond 32 bits as an xsd:decimal (measured: "2147483648"^^xsd:integer comes back
+# a decimal, 2147483647 an integer), so such a number is written a decimal everywhere and every store answers alike.
+INTEGER_LIMIT = 2**31
+
+
+def number(value: object) -> Literal:
+    """A number as the data write it: an ``xsd:integer`` for a whole number written without a decimal point (a YAML
+    int such as ``54``) that fits in 32 bits, else a canonical ``xsd:decimal`` (``39.0``, ``1.5``, ``"2e13"``,
+    ``20000000000000``: see ``INTEGER_LIMIT``). A count stays a count, so ``?q dkg:numericValue 54`` matches it
+    (SPARQL matches a literal by its datatype as well as its value).
+
+    >>> number(54).datatype.value, number(39.0).datatype.value, number(39.0).value
+    ('http://www.w3.org/2001/XMLSchema#integer', 'http://www.w3.org/2001/XMLSchema#decimal', '39')
+    >>> number(20000000000000).datatype.value
+    'http://www.w3.org/2001/XMLSchema#decimal'
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and -INTEGER_LIMIT <= value < INTEGER_LIMIT:
+        return integer(value)
+    return decimal(value)
+
+
 def date_literal(value: object) -> Literal:
     """A ``xsd:gYear``, ``xsd:gYearMonth`` or ``xsd:date`` from "YYYY", "YYYY-MM" or "YYYY-MM-DD".
 

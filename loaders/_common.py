@@ -8,7 +8,7 @@ from pyoxigraph import NamedNode
 
 from drugkg.context import Context
 from drugkg.schema import Record, parse_lines
-from drugkg.terms import Triple, boolean, decimal, integer, text
+from drugkg.terms import Triple, boolean, decimal, integer, number, text
 from drugkg.vocab import DKG, PROV, RDF, RDFS
 
 KEYWORDS = {
@@ -44,10 +44,12 @@ def as_list(value) -> list:
     return list(value) if isinstance(value, list) else [value]
 
 
-def claim(record: Record, ctx: Context, cls: NamedNode, label: str) -> tuple[NamedNode, list[Triple]]:
+def claim(record: Record, ctx: Context, cls: NamedNode, statement: str) -> tuple[NamedNode, list[Triple]]:
     """The claim node and the triples every claim has: type, label, source section and cited lines, disagreements,
-    note."""
+    note. The label is ``statement`` in English followed by the source it is from, "(drug monograph, Drug
+    Overview)", so that two sources stating the same fact make two claims with two labels."""
     node = ctx.iri(record.id)
+    label = f"{statement} ({ctx.source_name(record['source'])})"
     triples = claim_core(node, cls, label, ctx.section(record["source"]))
     triples += [(node, DKG.citedLine, integer(n)) for n in parse_lines(record["lines"])]
     for other, kind in (record.get("differs_from") or {}).items():
@@ -73,11 +75,11 @@ def difference(ctx: Context, record: Record, other: str, kind: str) -> list[Trip
     first, second = sorted((record.id, other))
     diff = ctx.mint("difference", f"{first}--{second}")
     kind_term, kind_label = DIFFERENCE_KINDS[kind]
-    documents = " and ".join(ctx.label(ctx.sources[ident].split("#")[0]) for ident in (first, second))
+    sources = " against ".join(f"({ctx.source_name(ctx.record(ident)['source'])})" for ident in (first, second))
     return [(node, DKG.differsFrom, other_node), (other_node, DKG.differsFrom, node),
             (diff, RDF.type, DKG.ClaimDifference), (diff, DKG.hasDifferenceKind, kind_term),
             (diff, DKG.betweenClaim, node), (diff, DKG.betweenClaim, other_node),
-            (diff, RDFS.label, text(f"{kind_label} between {documents}"))]
+            (diff, RDFS.label, text(f"{kind_label}: {sources}"))]
 
 
 def claim_core(node: NamedNode, cls: NamedNode, label: str, source: NamedNode) -> list[Triple]:
@@ -86,19 +88,50 @@ def claim_core(node: NamedNode, cls: NamedNode, label: str, source: NamedNode) -
 
 
 def quantity(node: NamedNode, value: dict, ctx: Context) -> list[Triple]:
-    """A ``dkg:Quantity`` node: numbers as canonical ``xsd:decimal``, the unit as a resource."""
-    parts = [template.format(format_number(value[key])) for key, _, template in _BOUNDS if key in value]
-    prefix = "about " if value.get("approximate") else ""
-    label = f"{prefix}{' and '.join(parts)} {ctx.label(value['unit'])}"
-    triples = [(node, RDF.type, DKG.Quantity), (node, RDFS.label, text(label)), (node, DKG.unit, ctx.iri(value["unit"]))]
-    triples += [(node, prop, decimal(value[key])) for key, prop, _ in _BOUNDS if key in value]
+    """A ``dkg:Quantity`` node: each number an ``xsd:integer`` where the record writes a whole number without a
+    decimal point, else a canonical ``xsd:decimal`` (:func:`drugkg.terms.number`); the unit as a resource."""
+    triples = [(node, RDF.type, DKG.Quantity), (node, RDFS.label, text(quantity_label(value, ctx))),
+               (node, DKG.hasUnit, ctx.iri(value["unit"]))]
+    triples += [(node, prop, number(value[key])) for key, prop, _ in _BOUNDS if key in value]
     if "approximate" in value:
         triples.append((node, DKG.approximate, boolean(value["approximate"])))
     return triples
 
 
+def quantity_label(value: dict, ctx: Context) -> str:
+    """A quantity in words: "6 months", "at least 1 year", "about 8 fold (ratio)"; the unit's name is plural unless
+    the number it follows is 1."""
+    parts = [template.format(format_number(value[key])) for key, _, template in _BOUNDS if key in value]
+    last = [value[key] for key, _, _ in _BOUNDS if key in value][-1]
+    prefix = "about " if value.get("approximate") else ""
+    return f"{prefix}{' and '.join(parts)} {ctx.unit_name(value['unit'], last)}"
+
+
 def format_number(value) -> str:
     return decimal(value).value
+
+
+def phrase(text: str) -> str:
+    """Free text as part of a label: without its closing full stop, since the label goes on after it.
+
+    >>> phrase("Renal impairment."), phrase("e.g.")
+    ('Renal impairment', 'e.g.')
+    """
+    return text[:-1] if text.endswith(".") and not text.endswith((".g.", ".e.", "etc.")) else text
+
+
+def yes_no(value: bool) -> str:
+    """A boolean as a label shows it."""
+    return "yes" if value else "no"
+
+
+def and_list(items: list[str]) -> str:
+    """Items joined as English lists them.
+
+    >>> and_list(["fever"]), and_list(["fever", "chills"]), and_list(["fever", "chills", "headache"])
+    ('fever', 'fever and chills', 'fever, chills and headache')
+    """
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def optional(

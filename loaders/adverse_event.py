@@ -22,12 +22,12 @@ from loaders._common import KEYWORDS, claim
 def load_adverse_event(record, ctx):
     node, triples = claim(record, ctx, DKG.AdverseEventAssociation,
                           f"{ctx.label(record['drug'])} adverse event: {ctx.label(record['event'])}")
-    triples += [(node, DKG.drug, ctx.iri(record["drug"])), (node, DKG.adverseEvent, ctx.iri(record["event"]))]
+    triples += [(node, DKG.drug, ctx.iri(record["drug"])), (node, DKG.hasAdverseEvent, ctx.iri(record["event"]))]
     if "frequency_band" in record:
-        triples.append((node, DKG.frequencyBand, ctx.iri(record["frequency_band"])))
+        triples.append((node, DKG.hasFrequencyBand, ctx.iri(record["frequency_band"])))
     if "manifestation_of" in record:
         triples.append((node, DKG.manifestationOf, ctx.iri(record["manifestation_of"])))
-    for key, predicate in (("seriousness", DKG.seriousness), ("certainty", DKG.certainty)):
+    for key, predicate in (("seriousness", DKG.hasSeriousness), ("certainty", DKG.hasCertainty)):
         if key in record:
             triples.append((node, predicate, KEYWORDS[record[key]]))
     for key, predicate in (("mechanism", DKG.mechanism), ("timing", DKG.timing), ("severity", DKG.severity)):

@@ -11,9 +11,9 @@ from pyoxigraph import NamedNode
 
 from drugkg.schema import Field, Record, Ref
 from drugkg.terms import Triple, boolean, check_date, date_literal, integer, plain, text
-from drugkg.vocab import DKG, RDFS
+from drugkg.vocab import DKG
 from loaders import loader
-from loaders._common import as_list, claim, quantity
+from loaders._common import and_list, as_list, claim, phrase, quantity, quantity_label, yes_no
 
 
 def _value_kind(value) -> str:
@@ -83,16 +83,18 @@ def load_attribute(record, ctx):
     subject = ctx.iri(record["subject"])
     if "object" in record:
         objects = [ctx.iri(i) for i in as_list(record["object"])]
-        shown = ", ".join(ctx.label(i) for i in as_list(record["object"]))
+        shown = and_list([ctx.label(i) for i in as_list(record["object"])])
         extra = []
     elif "quantity" in record:
         node = ctx.mint(record.id, "quantity")
         objects, extra = [node], quantity(node, record["quantity"], ctx)
-        shown = next(o.value for _, p, o in extra if p == RDFS.label)
+        shown = quantity_label(record["quantity"], ctx)
     else:
-        objects, extra = [LITERALS[ctx.value_kinds[record["property"]]](record["value"])], []
-        shown = str(record["value"])
-    node, triples = claim(record, ctx, DKG.AttributeClaim, f"{ctx.label(record['subject'])} {record['property']} {shown}")
+        value = record["value"]
+        objects, extra = [LITERALS[ctx.value_kinds[record["property"]]](value)], []
+        shown = yes_no(value) if isinstance(value, bool) else phrase(str(value))
+    statement = f"{ctx.label(record['subject'])} {ctx.property_label(record['property'])}: {shown}"
+    node, triples = claim(record, ctx, DKG.AttributeClaim, statement)
     return triples + attribute_roles(node, subject, predicate, objects) + extra
 
 

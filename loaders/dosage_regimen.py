@@ -23,9 +23,9 @@ def load_dosage_regimen(record, ctx):
     node, triples = claim(record, ctx, DKG.DosageRegimen, f"{ctx.label(record['drug'])} dosage regimen")
     dose = ctx.mint(record.id, "dose")
     triples += [(node, DKG.drug, ctx.iri(record["drug"])), (node, DKG.dose, dose),
-                (node, DKG.dosingFrequency, ctx.iri(record["frequency"])), (node, DKG.route, ctx.iri(record["route"]))]
+                (node, DKG.hasDosingFrequency, ctx.iri(record["frequency"])), (node, DKG.hasRoute, ctx.iri(record["route"]))]
     triples += quantity(dose, record["dose"], ctx)
-    for key, predicate in (("indication", DKG.forIndication), ("population", DKG.population), ("dosage_form", DKG.dosageForm)):
+    for key, predicate in (("indication", DKG.forIndication), ("population", DKG.hasPopulation), ("dosage_form", DKG.hasDosageForm)):
         if key in record:
             triples.append((node, predicate, ctx.iri(record[key])))
     if "infusion_rate" in record:

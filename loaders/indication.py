@@ -19,11 +19,11 @@ from loaders._common import KEYWORDS, as_list, claim
 def load_indication(record, ctx):
     node, triples = claim(record, ctx, DKG.Indication,
                           f"{ctx.label(record['drug'])} for {ctx.label(record['disease'])} in {ctx.label(record['population'])}")
-    triples += [(node, DKG.drug, ctx.iri(record["drug"])), (node, DKG.disease, ctx.iri(record["disease"])),
-                (node, DKG.population, ctx.iri(record["population"]))]
-    triples += [(node, DKG.eligibilityCriterion, ctx.iri(c)) for c in as_list(record.get("criteria"))]
+    triples += [(node, DKG.drug, ctx.iri(record["drug"])), (node, DKG.hasDisease, ctx.iri(record["disease"])),
+                (node, DKG.hasPopulation, ctx.iri(record["population"]))]
+    triples += [(node, DKG.hasEligibilityCriterion, ctx.iri(c)) for c in as_list(record.get("criteria"))]
     if "criteria_logic" in record:
-        triples.append((node, DKG.criteriaLogic, KEYWORDS[record["criteria_logic"]]))
+        triples.append((node, DKG.hasCriteriaLogic, KEYWORDS[record["criteria_logic"]]))
     if "approval" in record:
         triples.append((node, DKG.approval, ctx.iri(record["approval"])))
     if "intent" in record:

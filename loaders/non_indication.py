@@ -12,7 +12,7 @@ from loaders._common import claim
 def load_non_indication(record, ctx):
     node, triples = claim(record, ctx, DKG.NonIndication,
                           f"{ctx.label(record['drug'])} not indicated for {ctx.label(record['disease'])}")
-    triples += [(node, DKG.drug, ctx.iri(record["drug"])), (node, DKG.disease, ctx.iri(record["disease"])),
+    triples += [(node, DKG.drug, ctx.iri(record["drug"])), (node, DKG.hasDisease, ctx.iri(record["disease"])),
                 (node, DKG.reason, text(record["reason"]))]
     if "off_label_excluded" in record:
         triples.append((node, DKG.offLabelExcluded, boolean(record["off_label_excluded"])))

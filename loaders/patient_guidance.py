@@ -4,7 +4,7 @@ from drugkg.schema import Field, Keyword, Ref, Text
 from drugkg.terms import boolean, text
 from drugkg.vocab import DKG
 from loaders import loader
-from loaders._common import KEYWORDS, claim, quantity
+from loaders._common import KEYWORDS, claim, phrase, quantity
 
 
 @loader("patient-guidance", {
@@ -17,7 +17,8 @@ from loaders._common import KEYWORDS, claim, quantity
 })
 def load_patient_guidance(record, ctx):
     verb = "do" if record["direction"] == "do" else "do not"
-    node, triples = claim(record, ctx, DKG.PatientGuidance, f"{ctx.label(record['drug'])} guidance: {verb} {record['action']}")
+    node, triples = claim(record, ctx, DKG.PatientGuidance,
+                          f"{ctx.label(record['drug'])} guidance ({verb}): {phrase(record['action'])}")
     triples += [(node, DKG.drug, ctx.iri(record["drug"])), (node, DKG.direction, KEYWORDS[record["direction"]]),
                 (node, DKG.action, text(record["action"]))]
     if "duration" in record:

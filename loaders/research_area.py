@@ -5,7 +5,7 @@ from drugkg.schema import Field, Ref, Text
 from drugkg.terms import date_literal, text
 from drugkg.vocab import DKG
 from loaders import loader
-from loaders._common import KEYWORDS, as_list, claim, quantity
+from loaders._common import KEYWORDS, as_list, claim, phrase, quantity
 
 
 @loader("research-area", {
@@ -19,13 +19,13 @@ from loaders._common import KEYWORDS, as_list, claim, quantity
     "duration": Field("quantity"),
 })
 def load_research_area(record, ctx):
-    node, triples = claim(record, ctx, DKG.ResearchArea, f"research on {ctx.label(record['drug'])}: {record['topic']}")
+    node, triples = claim(record, ctx, DKG.ResearchArea, f"research on {ctx.label(record['drug'])}: {phrase(record['topic'])}")
     triples += [(node, DKG.drug, ctx.iri(record["drug"])), (node, DKG.topic, text(record["topic"]))]
-    triples += [(node, DKG.researchStatus, KEYWORDS[status]) for status in as_list(record.get("status"))]
+    triples += [(node, DKG.hasResearchStatus, KEYWORDS[status]) for status in as_list(record.get("status"))]
     for key, predicate in (("period_start", DKG.periodStart), ("period_end", DKG.periodEnd)):
         if key in record:
             triples.append((node, predicate, date_literal(record[key])))
-    for key, predicate in (("population", DKG.population), ("trial", DKG.trial)):
+    for key, predicate in (("population", DKG.hasPopulation), ("trial", DKG.trial)):
         if key in record:
             triples.append((node, predicate, ctx.iri(record[key])))
     if "duration" in record:

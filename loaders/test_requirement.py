@@ -25,11 +25,11 @@ def load_test_requirement(record, ctx):
     if "purpose" in record:
         triples.append((node, DKG.purpose, text(record["purpose"])))
     if "population" in record:
-        triples.append((node, DKG.population, ctx.iri(record["population"])))
+        triples.append((node, DKG.hasPopulation, ctx.iri(record["population"])))
     for number, step in enumerate(record.get("schedule", []), start=1):
         part = f"schedule-{number}"
         step_node = ctx.mint(record.id, part)
-        triples += [(node, DKG.schedule, step_node), (step_node, RDF.type, DKG.Schedule),
+        triples += [(node, DKG.hasSchedule, step_node), (step_node, RDF.type, DKG.Schedule),
                     (step_node, RDFS.label, text(f"{ctx.label(record['test'])} schedule step {number}")),
                     (step_node, DKG.sequenceNumber, integer(number))]
         for key, predicate in (("interval", DKG.interval), ("duration", DKG.duration), ("until", DKG.scheduleEnd)):

@@ -5,7 +5,7 @@ from drugkg.schema import Field, Keyword, Ref, Text
 from drugkg.terms import integer, text
 from drugkg.vocab import DKG
 from loaders import loader
-from loaders._common import KEYWORDS, claim, quantity
+from loaders._common import KEYWORDS, claim, quantity, quantity_label
 
 
 def check_outcome(record, checker):
@@ -24,9 +24,13 @@ def check_outcome(record, checker):
     "statistic": Keyword("mean"),
 }, check=check_outcome)
 def load_trial_outcome(record, ctx):
-    node, triples = claim(record, ctx, DKG.TrialOutcome, f"{ctx.label(record['trial'])}: {ctx.label(record['measure'])}")
+    # the measure, then what the source found and when: outcomes of one trial and measure differ by those
+    statement = f"{ctx.label(record['trial'])}: {ctx.label(record['measure'])}"
+    statement += f", {quantity_label(record['value'], ctx)}" if "value" in record else ""
+    statement += f" at {quantity_label(record['time_point'], ctx)}" if "time_point" in record else ""
+    node, triples = claim(record, ctx, DKG.TrialOutcome, statement)
     triples += [(node, DKG.trial, ctx.iri(record["trial"])), (node, DKG.drug, ctx.iri(record["drug"])),
-                (node, DKG.outcomeMeasure, ctx.iri(record["measure"]))]
+                (node, DKG.hasOutcomeMeasure, ctx.iri(record["measure"]))]
     for key, predicate, part in (("value", DKG.outcomeValue, "value"), ("time_point", DKG.timePoint, "time-point")):
         if key in record:
             value_node = ctx.mint(record.id, part)

@@ -19,8 +19,13 @@ def check_ucum(record, checker):
         yield "ucum", f"{code!r} is not a UCUM code", "write the case-sensitive UCUM code, e.g. mL/min or [IU]/dL"
 
 
-@loader("unit", {"label": Text(True, "the unit's name"), "ucum": Field("string", True)}, claim=False, check=check_ucum)
+@loader("unit", {
+    "label": Text(True, "the unit's name"),
+    "plural": Text(False, "the unit's name after a number other than 1, as quantity labels show it"),
+    "ucum": Field("string", True),
+}, claim=False, check=check_ucum)
 def load_unit(record, ctx):
+    """A unit: its type, name and UCUM code. ``plural`` makes no triple of its own: labels use it ("6 months")."""
     node = ctx.iri(record.id)
     yield node, RDF.type, DKG.Unit
     yield node, RDFS.label, text(record["label"])

@@ -341,13 +341,13 @@ NEW_FILE_CASES = [
         """,
         "test-x: 'colour' is not an attribute property of the ontology (use one of: activeMoiety, ageRange, "
         "aminoAcidChange, applicationNumber, brandName, causedByVariantIn, codonOptimized, contains, deaSchedule, "
-        "deficientProtein, dosageForm, encodesGene, encodesProtein, expressionRestrictedTo, followUpDuration, "
-        "frequencyRange, genericName, hasActiveSubstance, hasBoxedWarning, hasDrugClass, hasManifestation, hasPromoter, "
-        "hasSerotype, hasTransgene, hasVariant, hasVector, inheritancePattern, isPivotal, isRare, marketingCategory, "
-        "marketingStatus, onsetDescription, packageQuantity, packageType, partQuantity, participantCount, pathogenic, "
-        "periodEnd, periodStart, persistenceMode, primarilyAffects, producedIn, producesProtein, relativeActivity, "
-        "repackagedFrom, replicationCompetent, route, selectionReason, studiesDrug, targetsCellType, targetsOrgan, therapeuticEffect, trialStatus, "
-        "usualFrequency, variantOf)",
+        "deficientProtein, encodesGene, encodesProtein, expressionRestrictedTo, followUpDuration, frequencyRange, "
+        "genericName, hasActiveSubstance, hasBoxedWarning, hasDosageForm, hasDrugClass, hasInheritancePattern, "
+        "hasManifestation, hasPackageType, hasPersistenceMode, hasPromoter, hasRoute, hasSerotype, hasTransgene, "
+        "hasVariant, hasVector, isPivotal, isRare, marketingCategory, marketingStatus, onsetDescription, "
+        "packageQuantity, partQuantity, participantCount, pathogenic, periodEnd, periodStart, primarilyAffects, "
+        "producedIn, producesProtein, relativeActivity, repackagedFrom, replicationCompetent, selectionReason, studiesDrug, "
+        "targetsCellType, targetsOrgan, therapeuticEffect, trialStatus, usualFrequency, variantOf)",
         id="unknown-attribute-property",
     ),
     pytest.param(

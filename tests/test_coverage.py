@@ -12,7 +12,7 @@ from tests.conftest import ONTOLOGY, select
 FACT_KINDS = {
     "drug product names": "?claim dkg:claimProperty dkg:brandName . ?x dkg:genericName ?generic .",
     "drug classes": "?claim dkg:claimProperty dkg:hasDrugClass .",
-    "route": "?claim dkg:claimProperty dkg:route ; dkg:claimSubject/a dkg:DrugProduct .",
+    "route": "?claim dkg:claimProperty dkg:hasRoute ; dkg:claimSubject/a dkg:DrugProduct .",
     "regulatory approval": "?claim a dkg:RegulatoryApproval ; dkg:agency ?agency ; dkg:approvalDate ?date .",
     "vector and serotype": "?claim dkg:claimProperty dkg:hasVector . ?c2 dkg:claimProperty dkg:hasSerotype .",
     "transgene": "?claim dkg:claimProperty dkg:hasTransgene . ?c2 dkg:claimProperty dkg:encodesGene .",
@@ -21,31 +21,31 @@ FACT_KINDS = {
     "promoter": "?claim dkg:claimProperty dkg:hasPromoter . ?c2 dkg:claimProperty dkg:expressionRestrictedTo .",
     "target cell": "?claim dkg:claimProperty dkg:targetsCellType .",
     "target organ": "?claim dkg:claimProperty dkg:targetsOrgan .",
-    "persistence": "?claim dkg:claimProperty dkg:persistenceMode .",
+    "persistence": "?claim dkg:claimProperty dkg:hasPersistenceMode .",
     "disease": "?claim dkg:claimSubject/a dkg:Disease ; dkg:claimProperty dkg:causedByVariantIn .",
-    "indication with population and criteria": """?claim a dkg:Indication ; dkg:disease ?d ; dkg:population ?p ;
-        dkg:eligibilityCriterion ?c ; dkg:criteriaLogic ?logic . ?p dkg:ageRange ?age .""",
-    "non-indication": "?claim a dkg:NonIndication ; dkg:disease ?d ; dkg:reason ?r .",
-    "dosage regimen": """?claim a dkg:DosageRegimen ; dkg:dose ?dose ; dkg:dosingFrequency ?f ; dkg:route ?r ;
-        dkg:infusionRate ?rate . ?dose dkg:numericValue ?v ; dkg:unit/dkg:ucumCode ?u .""",
+    "indication with population and criteria": """?claim a dkg:Indication ; dkg:hasDisease ?d ; dkg:hasPopulation ?p ;
+        dkg:hasEligibilityCriterion ?c ; dkg:hasCriteriaLogic ?logic . ?p dkg:ageRange ?age .""",
+    "non-indication": "?claim a dkg:NonIndication ; dkg:hasDisease ?d ; dkg:reason ?r .",
+    "dosage regimen": """?claim a dkg:DosageRegimen ; dkg:dose ?dose ; dkg:hasDosingFrequency ?f ; dkg:hasRoute ?r ;
+        dkg:infusionRate ?rate . ?dose dkg:numericValue ?v ; dkg:hasUnit/dkg:ucumCode ?u .""",
     "dose adjustment": "?claim a dkg:DoseAdjustment ; dkg:adjusts ?regimen ; dkg:condition ?c ; dkg:action ?a .",
-    "adverse event with frequency band": "?claim a dkg:AdverseEventAssociation ; dkg:frequencyBand ?band .",
-    "adverse event with seriousness": "?claim a dkg:AdverseEventAssociation ; dkg:seriousness dkg:Serious .",
+    "adverse event with frequency band": "?claim a dkg:AdverseEventAssociation ; dkg:hasFrequencyBand ?band .",
+    "adverse event with seriousness": "?claim a dkg:AdverseEventAssociation ; dkg:hasSeriousness dkg:Serious .",
     "adverse event with mechanism": "?claim a dkg:AdverseEventAssociation ; dkg:mechanism ?m .",
     "adverse event management": "?claim a dkg:AdverseEventManagement ; dkg:manages ?ae ; dkg:agent ?agent .",
     "pre-treatment test": "?claim a dkg:TestRequirement ; dkg:phase dkg:PreTreatment ; dkg:purpose ?p .",
     "monitoring test with schedule": """?claim a dkg:TestRequirement ; dkg:phase dkg:Monitoring ;
-        dkg:schedule ?s . ?s dkg:interval ?i .""",
-    "test for a population": "?claim a dkg:TestRequirement ; dkg:population ?p .",
+        dkg:hasSchedule ?s . ?s dkg:interval ?i .""",
+    "test for a population": "?claim a dkg:TestRequirement ; dkg:hasPopulation ?p .",
     "lab test with LOINC": "?claim a dkg:TestRequirement ; dkg:test <https://loinc.org/1742-6> .",
     "clinical trial": "?claim dkg:claimSubject/a dkg:ClinicalTrial ; dkg:claimProperty dkg:participantCount .",
-    "trial outcome with value, unit and time point": """?claim a dkg:TrialOutcome ; dkg:outcomeMeasure ?m ;
-        dkg:outcomeValue/dkg:unit ?u ; dkg:timePoint/dkg:numericValue ?t .""",
+    "trial outcome with value, unit and time point": """?claim a dkg:TrialOutcome ; dkg:hasOutcomeMeasure ?m ;
+        dkg:outcomeValue/dkg:hasUnit ?u ; dkg:timePoint/dkg:numericValue ?t .""",
     "trial outcome with participants": "?claim a dkg:TrialOutcome ; dkg:participantCount ?n .",
     "patient guidance: do": "?claim a dkg:PatientGuidance ; dkg:direction dkg:Do .",
     "patient guidance: don't": "?claim a dkg:PatientGuidance ; dkg:direction dkg:Dont .",
     "factor reducing effectiveness": "?claim a dkg:EffectivenessFactor ; dkg:factor ?f ; dkg:mechanism ?m .",
-    "research area with status": "?claim a dkg:ResearchArea ; dkg:researchStatus ?s ; dkg:topic ?t .",
+    "research area with status": "?claim a dkg:ResearchArea ; dkg:hasResearchStatus ?s ; dkg:topic ?t .",
     "alternative named": "?claim a dkg:AlternativeMention ; dkg:alternative ?alt .",
 }
 
@@ -99,7 +99,7 @@ def test_factor_ix_activity_both_claims_stand(built):
     rows = select(built.store, _doc_of("""
         SELECT ?doc ?value ?ucum WHERE {
           ?claim a dkg:TrialOutcome ; dkg:outcomeValue ?q ; dkg:timePoint/dkg:numericValue ?months . FILTER(?months = 6)
-          ?q dkg:numericValue ?value ; dkg:unit/dkg:ucumCode ?ucum . FILTER(?value = 39)
+          ?q dkg:numericValue ?value ; dkg:hasUnit/dkg:ucumCode ?ucum . FILTER(?value = 39)
     """) + "}")
     base = built.compiled.base
     assert sorted((r["doc"], r["value"], r["ucum"]) for r in rows) == [
@@ -119,7 +119,7 @@ def test_liver_cancer_surveillance_period_both_claims_stand(built):
     """Monograph: for years after treatment (in words); explainer: up to 5 years. Both kept and linked."""
     rows = select(built.store, _doc_of("""
         SELECT ?doc ?max ?words WHERE {
-          ?claim a dkg:TestRequirement ; dkg:phase dkg:Monitoring ; dkg:test ?test ; dkg:schedule ?step .
+          ?claim a dkg:TestRequirement ; dkg:phase dkg:Monitoring ; dkg:test ?test ; dkg:hasSchedule ?step .
           ?test rdfs:label ?label . FILTER(CONTAINS(LCASE(STR(?label)), "ultrasound"))
           OPTIONAL { ?step dkg:duration/dkg:maxInclusive ?max }
           OPTIONAL { ?step dkg:scheduleDescription ?words }

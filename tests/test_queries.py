@@ -217,7 +217,7 @@ def test_build_refuses_a_graph_that_fails_a_check_and_keeps_the_previous_output(
         "#+ summary: No drug is said to be not indicated for hemophilia A\n"
         "SELECT ?focus ?message WHERE {\n"
         "  ?focus a <https://w3id.org/drugkg/ontology#NonIndication> ;\n"
-        "         <https://w3id.org/drugkg/ontology#disease> <http://purl.obolibrary.org/obo/MONDO_0010602> .\n"
+        "         <https://w3id.org/drugkg/ontology#hasDisease> <http://purl.obolibrary.org/obo/MONDO_0010602> .\n"
         '  BIND("names hemophilia A as a non-indication" AS ?message)\n}\n'
     )
     out = tmp_path / "dist"

@@ -27,7 +27,7 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from drugkg import engine
 from drugkg.cli import main
 from drugkg.server import media, work
-from tests.conftest import ONTOLOGY, PREFIXES, SEEDS
+from tests.conftest import HEMGENIX_CLAIMS, ONTOLOGY, PREFIXES, SEEDS
 from tests.servers import free_port, start_drugkg
 from tests.test_queries import GOLDEN, LABEL_QUERIES, SAVED
 
@@ -342,6 +342,14 @@ def test_protocol_dataset_selects_graphs(served, built):
     assert counted() == built.compiled.counts["triples"] + len(rdflib.Graph().parse(ONTOLOGY)) + inferred
 
 
+def test_a_query_for_every_claim_finds_every_claim(served):
+    """The data assert only a claim's own class (dkg:Indication, ...); the inferred graph adds dkg:Claim."""
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?x a <https://w3id.org/drugkg/ontology#Claim> }"
+    status, _, body = sparql(served, query, "application/sparql-results+json")
+    assert status == 200, body
+    assert json.loads(body)["results"]["bindings"][0]["n"]["value"] == str(HEMGENIX_CLAIMS)
+
+
 def test_service_description(served):
     for accept in ("text/turtle", None):
         status, headers, body = fetch(served.url + "sparql", headers={"Accept": accept} if accept else {})
@@ -617,7 +625,8 @@ def test_hemgenix_page(served, built):
     identifiers = {row[1].split(" ")[0]: row for row in page.rows["identifiers"][1:]}
     assert identifiers["NDC:0053-0300-30"][0] == "NDC" and identifiers["NDC:0053-0300-30"][2] == "verified"
     # incoming links with their source
-    incoming = [row for row in page.rows["incoming"][1:] if row[0] == "Hemgenix adverse event: headache"]
+    incoming = [row for row in page.rows["incoming"][1:]
+                if row[0] == "Hemgenix adverse event: headache (drug monograph, Common side effects (>10%))"]
     assert incoming and incoming[0][1] == "drug" and "›" in incoming[0][2]
     assert ("/queries/drug-profile?drug=https%3A%2F%2Fw3id.org%2Fdrugkg%2Fid%2Fhemgenix", "drug-profile") in page.links
 

@@ -252,8 +252,11 @@ def test_the_cli_runs_queries_in_a_limited_address_space(built, tmp_path):
 
     result = subprocess.run([sys.executable, "-m", "drugkg.cli", "query", "--store", str(built.out), "--file",
                              str(query), "--format", "csv"], capture_output=True, timeout=120, preexec_fn=limit)
-    types = ("AAVGeneTherapy", "DrugProduct", "MonitoredDrug")  # asserted and inferred, as the store holds them
-    expected = "s\r\n" + "".join(f"https://w3id.org/drugkg/ontology#{name}\r\n" for name in types)
+    # asserted (DrugProduct), inferred by the reasoner (AAVGeneTherapy, MonitoredDrug) and above them in the hierarchy
+    types = ("http://schema.org/Drug", "http://schema.org/MedicalEntity", *(
+        f"https://w3id.org/drugkg/ontology#{name}" for name in ("AAVGeneTherapy", "DrugProduct", "Intervention",
+                                                               "MonitoredDrug")))
+    expected = "s\r\n" + "".join(f"{iri}\r\n" for iri in types)
     assert (result.returncode, result.stdout.decode()) == (0, expected), result.stderr
 
 

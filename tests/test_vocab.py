@@ -42,6 +42,30 @@ def test_naming_conventions():
     assert [k for k in specs() if not re.fullmatch(r"[a-z]+(-[a-z]+)*", k)] == []
 
 
+def case_clashes(names) -> list[list[str]]:
+    """The groups of names that are the same but for case, each sorted.
+
+    >>> case_clashes(["disease", "Disease", "drug"])
+    [['Disease', 'disease']]
+    """
+    groups: dict[str, set[str]] = {}
+    for name in names:
+        groups.setdefault(name.casefold(), set()).add(name)
+    return sorted(sorted(group) for group in groups.values() if len(group) > 1)
+
+
+def test_no_two_terms_differ_only_by_case():
+    """A property named like a class (dkg:disease beside dkg:Disease) let a query match nothing by a slip of case;
+    the properties are now dkg:hasDisease and the like (issue 17, item 7). Every dkg: IRI the ontology mentions, and
+    every term the namespace module declares, is one word whatever its case."""
+    graph = rdflib.Graph().parse(str(ONTOLOGY))
+    mentioned = {str(term)[len(DKG_NS):] for triple in graph for term in triple
+                 if isinstance(term, rdflib.URIRef) and str(term).startswith(DKG_NS)}
+    declared = set(DKG_CLASSES + DKG_INDIVIDUALS + DKG_PROPERTIES + DKG_DATATYPES)
+    assert case_clashes(mentioned | declared) == []
+    assert case_clashes(["disease", "Disease", "route", "Route", "drug"]) == [["Disease", "disease"], ["Route", "route"]]
+
+
 def test_one_loader_module_per_kind():
     modules = {p.stem for p in (ROOT / "loaders").glob("*.py") if not p.stem.startswith("_")}
     assert modules == {k.replace("-", "_") for k in loaders.LOADERS}

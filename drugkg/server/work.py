@@ -475,12 +475,12 @@ _DOCUMENT_PRODUCTS = _PREFIXES + f"""SELECT DISTINCT ?this ?product ?element WHE
 _DERIVED = _PREFIXES + f"""SELECT DISTINCT ?this ?claim WHERE {{ ?claim prov:wasDerivedFrom ?this }}
 LIMIT {CLAIMS_SHOWN + 1}"""
 _INGREDIENTS = _PREFIXES + f"""SELECT DISTINCT ?this ?claim ?substance WHERE {{
-  ?claim dkg:drug ?this ; dkg:substance ?substance .
+  ?claim dkg:drug ?this ; dkg:hasSubstance ?substance .
 }} LIMIT {INGREDIENTS_SHOWN + 1}"""
 _REACTIONS = _PREFIXES + """SELECT DISTINCT ?this ?claim ?event ?rate ?population WHERE {{
   {where}
-  ?claim dkg:adverseEvent ?event ; dkg:armRate ?rate .
-  ?rate dkg:population ?population .
+  ?claim dkg:hasAdverseEvent ?event ; dkg:hasArmRate ?rate .
+  ?rate dkg:hasPopulation ?population .
 }} LIMIT {limit}"""
 _REACTIONS_OF_DRUG = _REACTIONS.format(where="?claim dkg:drug ?this .", limit=RATES_SHOWN + 1)
 _REACTIONS_OF_SECTION = _REACTIONS.format(where="?claim prov:wasDerivedFrom ?this .", limit=RATES_SHOWN + 1)

@@ -117,3 +117,10 @@ def _element_line(label: Label, rest: list[str]) -> int:
 def units_by_code(records, iri: Callable[[str], NamedNode]) -> dict[str, tuple[NamedNode, str]]:
     """The declared units (``data/units.yaml``) by UCUM code, for label quantities."""
     return {r["ucum"]: (iri(r.id), r["label"]) for r in records if r.kind == "unit"}
+
+
+def label_context(records, ctx) -> LabelContext:
+    """The context the label mapping gets from the build's :class:`drugkg.context.Context` over the curated
+    ``records``: the base IRI, the declared units (and the one for "%") and the ontology's property labels."""
+    units = units_by_code(records, ctx.iri)
+    return LabelContext(ctx.base, units, units.get("%", (None,))[0], dict(ctx.property_labels))

@@ -61,11 +61,13 @@ _BRACKET = re.compile(r"\s*\[[^\]]*\]\s*$")
 
 @dataclass(frozen=True)
 class LabelContext:
-    """What the mapping needs from the rest of the build: the base IRI and the declared units by UCUM code."""
+    """What the mapping needs from the rest of the build: the base IRI, the declared units by UCUM code and the
+    ontology's property labels (an attribute claim's label names its property as "has route", not hasRoute)."""
 
     base: str
     units: dict[str, tuple[NamedNode, str]] = field(default_factory=dict)  # UCUM code -> (unit IRI, label)
     percent: NamedNode | None = None  # the declared unit for "%", if any
+    property_labels: dict[str, str] = field(default_factory=dict)  # dkg property -> its rdfs:label
 
     def version_iri(self, label: Label) -> NamedNode:
         return version_iri(self.base, label.set_id, label.version)
@@ -253,7 +255,8 @@ class _Mapper:
 
     def attribute(self, node: NamedNode, source: NamedNode, subject: NamedNode, prop: str, obj,
                   subject_label: str, shown: str) -> None:
-        self.add(*claim_core(node, DKG.AttributeClaim, f"{subject_label} {prop} {shown}", source))
+        named = self.ctx.property_labels.get(prop, prop)
+        self.add(*claim_core(node, DKG.AttributeClaim, f"{subject_label} {named}: {shown}", source))
         self.add(*attribute_roles(node, subject, DKG[prop], [obj]))
 
     def element(self, node: NamedNode, title: str, parents: list[NamedNode], line: int, sequence: int) -> None:
@@ -282,7 +285,7 @@ class _Mapper:
         unit, unit_label = self.unit(amount.unit)
         shown = value.value if (amount.unit or "1") == "1" else f"{value.value} {amount.unit}"
         self.add((node, RDF.type, DKG.Quantity), (node, RDFS.label, text(shown)), (node, DKG.numericValue, value),
-                 (node, DKG.unit, unit))
+                 (node, DKG.hasUnit, unit))
         return shown
 
     # ---- the label
@@ -384,11 +387,11 @@ class _Mapper:
             say("generic-name", "genericName", text(product.generic_name), product.generic_name)
         form_node = self.coded(product.form, DKG.DosageForm, "dosage form")
         if form_node is not None:
-            say("dosage-form", "dosageForm", form_node, product.form.display or product.form.code)
+            say("dosage-form", "hasDosageForm", form_node, product.form.display or product.form.code)
         for i, route in enumerate(product.routes, 1):
             route_node = self.coded(route, DKG.Route, "route")
             if route_node is not None:
-                say(f"route/{i}", "route", route_node, route.display or route.code)
+                say(f"route/{i}", "hasRoute", route_node, route.display or route.code)
         category = self.coded(product.marketing_category, DKG.RegulatoryCategory, "marketing category")
         if category is not None:
             say("marketing-category", "marketingCategory", category,
@@ -447,7 +450,7 @@ class _Mapper:
                                                                                         DKG.ProductIngredient)
         role = {"active": "active ingredient", "inactive": "inactive ingredient"}.get(ingredient.role, "ingredient")
         strength = ""
-        roles: list[Triple] = [(claim, DKG.drug, product), (claim, DKG.substance, substance)]
+        roles: list[Triple] = [(claim, DKG.drug, product), (claim, DKG.hasSubstance, substance)]
         q = ingredient.strength
         if q is not None and q.numerator is not None and q.numerator.value is not None:
             numerator = NamedNode(f"{claim.value}/numerator")
@@ -516,7 +519,7 @@ class _Mapper:
                        name, contents_label)
         type_node = self.coded(package.form, DKG.PackageType, "package type")
         if type_node is not None:
-            self.attribute(NamedNode(f"{claim_base}/type"), element, node, "packageType", type_node, name, kind)
+            self.attribute(NamedNode(f"{claim_base}/type"), element, node, "hasPackageType", type_node, name, kind)
         if numerator is not None and numerator.value is not None:
             q = NamedNode(f"{claim_base}/quantity/quantity")
             shown = self.amount(q, numerator, "package quantity")
@@ -577,9 +580,9 @@ class _Mapper:
                 size = f" (N={arm.size})" if arm.size is not None else ""
                 self.add((rate, RDF.type, DKG.ArmRate),
                          (rate, RDFS.label, text(f"{arm.name}{size}: {number.value}%")),
-                         (rate, DKG.population, arms[a]), (rate, DKG.outcomeValue, q),
+                         (rate, DKG.hasPopulation, arms[a]), (rate, DKG.outcomeValue, q),
                          (q, RDF.type, DKG.Quantity), (q, RDFS.label, text(f"{number.value}%")),
-                         (q, DKG.numericValue, number), (q, DKG.unit, percent))
+                         (q, DKG.numericValue, number), (q, DKG.hasUnit, percent))
                 if arm.size is not None:
                     self.add((rate, DKG.participantCount, integer(arm.size)))
                 if arm.footnotes:
@@ -589,8 +592,8 @@ class _Mapper:
                 claim = NamedNode(f"{row_iri}/product/{n}")
                 name = _full_name(product) or "Product"
                 self.add(*claim_core(claim, DKG.AdverseEventAssociation, f"{name} and {row.reaction}", source))
-                self.add((claim, DKG.drug, node), (claim, DKG.adverseEvent, reaction))
-                self.add(*[(claim, DKG.armRate, rate) for rate in rates])
+                self.add((claim, DKG.drug, node), (claim, DKG.hasAdverseEvent, reaction))
+                self.add(*[(claim, DKG.hasArmRate, rate) for rate in rates])
                 if row.footnotes:
                     self.add((claim, RDFS.comment, text("\n".join(row.footnotes))))
 
