@@ -436,7 +436,7 @@ def test_three_defects_in_two_files_reported_together_sorted(workspace: Path, ca
     rc = build()
     expected = [
         f"{DATA}/claims.yaml:{marked_line(claims, '# defect-1')}: test-brand-name: unknown field 'colour' "
-        "(remove it, or use one of: differs_from, id, lines, note, object, property, quantity, source, subject, value)",
+        "(remove it, or use one of: differs_from, id, lines, mechanism, note, object, property, quantity, source, subject, value)",
         f"{DATA}/claims.yaml:{marked_line(claims, '# defect-2')}: test-outcome: duplicate key 'participants' "
         "(keep only one; merge the two values)",
         f"{DATA}/entities.yaml:{marked_line(entities, '# defect-3')}: Bad_Id: bad id 'Bad_Id' "
