@@ -340,8 +340,8 @@ NEW_FILE_CASES = [
             value: red
         """,
         "test-x: 'colour' is not an attribute property of the ontology (use one of: activeMoiety, ageRange, "
-        "aminoAcidChange, applicationNumber, brandName, causedByVariantIn, codonOptimized, contains, deaSchedule, "
-        "deficientProtein, dosageForm, encodesGene, encodesProtein, expressionRestrictedTo, followUpDuration, "
+        "aminoAcidChange, applicationNumber, biologicalRole, brandName, causedByVariantIn, codonOptimized, contains, deaSchedule, "
+        "deficientProtein, dosageForm, encodesGene, encodesProtein, expressionRestrictedTo, firstIdentifiedIn, followUpDuration, "
         "frequencyRange, genericName, hasActiveSubstance, hasBoxedWarning, hasDrugClass, hasManifestation, hasPromoter, "
         "hasSerotype, hasTransgene, hasVariant, hasVector, inheritancePattern, isPivotal, isRare, marketingCategory, "
         "marketingStatus, onsetDescription, packageQuantity, packageType, partQuantity, participantCount, pathogenic, "
