@@ -117,6 +117,9 @@ DKG_PROPERTIES = [
     # declared differences between claims; roles that carry what the seeds state beyond the core claim fields
     "betweenClaim", "hasDifferenceKind", "oneValuePerSource", "manifestationOf", "scheduleEnd",
     "interchangeableWith", "permanent", "statistic", "selectionReason", "therapeuticEffect",
+    # what the curators' notes held, as data: a protein's role, where a variant was first found, what a test's
+    # result means for treatment
+    "biologicalRole", "firstIdentifiedIn", "resultInterpretation",
 ]
 
 DKG_DATATYPES = ["partialDate"]

@@ -1,15 +1,16 @@
 """Attribute claims: one source's statement that an entity has a property value.
 
 The claim node records subject, property and object (``dkg:claimSubject``/``claimProperty``/``claimObject``)
-with its source; the plain triple ``subject property object`` is asserted too, so simple queries stay simple
-while every such triple can be traced to the claims, and so the sources, that support it.
+with its source, and, where the source explains it, how the fact comes about (``dkg:mechanism``); the plain triple
+``subject property object`` is asserted too, so simple queries stay simple while every such triple can be traced
+to the claims, and so the sources, that support it.
 """
 
 from __future__ import annotations
 
 from pyoxigraph import NamedNode
 
-from drugkg.schema import Field, Record, Ref
+from drugkg.schema import Field, Record, Ref, Text
 from drugkg.terms import Triple, boolean, check_date, date_literal, integer, plain, text
 from drugkg.vocab import DKG
 from loaders import loader
@@ -75,6 +76,7 @@ LITERALS = {"bool": boolean, "integer": integer, "date": date_literal, "text": t
         "object": Ref("entity", many=True),
         "value": Field("scalar"),
         "quantity": Field("quantity"),
+        "mechanism": Text(),
     },
     check=check_attribute,
 )
@@ -95,6 +97,8 @@ def load_attribute(record, ctx):
         shown = yes_no(value) if isinstance(value, bool) else phrase(str(value))
     statement = f"{ctx.label(record['subject'])} {ctx.property_label(record['property'])}: {shown}"
     node, triples = claim(record, ctx, DKG.AttributeClaim, statement)
+    if "mechanism" in record:
+        triples.append((node, DKG.mechanism, text(record["mechanism"])))
     return triples + attribute_roles(node, subject, predicate, objects) + extra
 
 

@@ -1,5 +1,6 @@
-"""Test requirements: a test before treatment or for monitoring, with purpose, population, schedule (each step
-how often, for how long, until when) and the requirements a source gives as alternatives to it."""
+"""Test requirements: a test before treatment or for monitoring, with purpose, what its result means for treatment,
+population, schedule (each step how often, for how long, until when) and the requirements a source gives as
+alternatives to it."""
 
 from drugkg.schema import Field, Keyword, Ref, Text
 from drugkg.terms import integer, text
@@ -13,6 +14,7 @@ from loaders._common import KEYWORDS, as_list, claim, quantity
     "test": Ref("MedicalTest", required=True),
     "phase": Keyword("pre-treatment", "monitoring", required=True),
     "purpose": Text(),
+    "result_interpretation": Text(),
     "population": Ref("Population"),
     "schedule": Field("schedule"),
     "interchangeable_with": Ref("claim:test-requirement", many=True),
@@ -24,6 +26,8 @@ def load_test_requirement(record, ctx):
                 (node, DKG.phase, KEYWORDS[record["phase"]])]
     if "purpose" in record:
         triples.append((node, DKG.purpose, text(record["purpose"])))
+    if "result_interpretation" in record:
+        triples.append((node, DKG.resultInterpretation, text(record["result_interpretation"])))
     if "population" in record:
         triples.append((node, DKG.hasPopulation, ctx.iri(record["population"])))
     for number, step in enumerate(record.get("schedule", []), start=1):

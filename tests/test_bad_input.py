@@ -339,15 +339,17 @@ NEW_FILE_CASES = [
             property: colour  # <- defect
             value: red
         """,
-        "test-x: 'colour' is not an attribute property of the ontology (use one of: activeMoiety, ageRange, "
-        "aminoAcidChange, applicationNumber, brandName, causedByVariantIn, codonOptimized, contains, deaSchedule, "
-        "deficientProtein, encodesGene, encodesProtein, expressionRestrictedTo, followUpDuration, frequencyRange, "
-        "genericName, hasActiveSubstance, hasBoxedWarning, hasDosageForm, hasDrugClass, hasInheritancePattern, "
-        "hasManifestation, hasPackageType, hasPersistenceMode, hasPromoter, hasRoute, hasSerotype, hasTransgene, "
-        "hasVariant, hasVector, isPivotal, isRare, marketingCategory, marketingStatus, onsetDescription, "
-        "packageQuantity, partQuantity, participantCount, pathogenic, periodEnd, periodStart, primarilyAffects, "
-        "producedIn, producesProtein, relativeActivity, repackagedFrom, replicationCompetent, selectionReason, studiesDrug, "
-        "targetsCellType, targetsOrgan, therapeuticEffect, trialStatus, usualFrequency, variantOf)",
+        "test-x: 'colour' is not an attribute property of the ontology (use one of: "
+        "activeMoiety, ageRange, aminoAcidChange, applicationNumber, biologicalRole, brandName, "
+        "causedByVariantIn, codonOptimized, contains, deaSchedule, deficientProtein, encodesGene, "
+        "encodesProtein, expressionRestrictedTo, firstIdentifiedIn, followUpDuration, frequencyRange, "
+        "genericName, hasActiveSubstance, hasBoxedWarning, hasDosageForm, hasDrugClass, "
+        "hasInheritancePattern, hasManifestation, hasPackageType, hasPersistenceMode, hasPromoter, hasRoute, "
+        "hasSerotype, hasTransgene, hasVariant, hasVector, isPivotal, isRare, marketingCategory, "
+        "marketingStatus, onsetDescription, packageQuantity, partQuantity, participantCount, pathogenic, "
+        "periodEnd, periodStart, primarilyAffects, producedIn, producesProtein, relativeActivity, "
+        "repackagedFrom, replicationCompetent, selectionReason, studiesDrug, targetsCellType, targetsOrgan, "
+        "therapeuticEffect, trialStatus, usualFrequency, variantOf)",
         id="unknown-attribute-property",
     ),
     pytest.param(
@@ -436,7 +438,7 @@ def test_three_defects_in_two_files_reported_together_sorted(workspace: Path, ca
     rc = build()
     expected = [
         f"{DATA}/claims.yaml:{marked_line(claims, '# defect-1')}: test-brand-name: unknown field 'colour' "
-        "(remove it, or use one of: differs_from, id, lines, note, object, property, quantity, source, subject, value)",
+        "(remove it, or use one of: differs_from, id, lines, mechanism, note, object, property, quantity, source, subject, value)",
         f"{DATA}/claims.yaml:{marked_line(claims, '# defect-2')}: test-outcome: duplicate key 'participants' "
         "(keep only one; merge the two values)",
         f"{DATA}/entities.yaml:{marked_line(entities, '# defect-3')}: Bad_Id: bad id 'Bad_Id' "

@@ -12,7 +12,8 @@ from tests.conftest import DATA, SEEDS, SHARED
 
 # Fields holding prose; names, labels and titles are allowed to repeat the source's wording.
 PROSE_FIELDS = {"reason", "action", "mechanism", "purpose", "rationale", "result", "topic", "context", "description",
-                "note", "condition", "intent", "scope", "setting", "dose_basis", "timing", "mitigation", "value"}
+                "note", "condition", "intent", "scope", "setting", "dose_basis", "timing", "mitigation", "value",
+                "result_interpretation"}
 PASTE_WORDS = 8  # this many consecutive words shared with a source counts as a pasted sentence
 
 

@@ -67,7 +67,7 @@ def test_a_missing_document_names_the_record_and_every_claim_citing_it(copies):
     assert [(e.file, e.line) for e in record] == [(str(data / SOURCES), 33)]
     assert record[0].message == f"{documents / EXPLAINER} does not exist"
     claims = [e for e in errors if e.record != "medfinder-explainer"]
-    assert len(claims) == 73  # every record with source: medfinder-explainer#... (grep -c in data/hemgenix)
+    assert len(claims) == 80  # every record with source: medfinder-explainer#... (grep -c in data/hemgenix)
     assert all(e.message == f"cites medfinder-explainer, whose file does not exist" for e in claims)
 
 
@@ -149,7 +149,7 @@ def test_a_claim_line_outside_its_section_is_an_error(copies):
     edit(data / TRIALS, PARTICIPANTS, PARTICIPANTS.replace("lines: 35", "lines: [35, 40]"))
     errors = errors_of(data, documents)
     assert [(e.file, e.line, e.record, e.message) for e in errors] == [
-        (str(data / TRIALS), 23, "mono-hope-b-participants",
+        (str(data / TRIALS), 34, "mono-hope-b-participants",
          "cites line 40, outside its section monograph#clinical-efficacy (lines 33-35)")]
 
 
@@ -159,7 +159,7 @@ def test_a_number_not_written_on_the_cited_lines_is_an_error_showing_them(copies
     line_34 = (documents / MONOGRAPH).read_text(encoding="utf-8").splitlines()[33].strip()
     errors = errors_of(data, documents)
     assert [(e.line, e.record, e.message) for e in errors] == [
-        (23, "mono-hope-b-participants", f"states 54, which line 34 of monograph does not write (they read: 34: {line_34})")]
+        (34, "mono-hope-b-participants", f"states 54, which line 34 of monograph does not write (they read: 34: {line_34})")]
     assert errors[0].fix == "cite the lines that write the number, or correct the value"
 
 
@@ -181,7 +181,7 @@ def test_a_malformed_lines_field_is_refused(copies, value, message):
     data, documents = copies
     edit(data / TRIALS, PARTICIPANTS, PARTICIPANTS.replace("lines: 35", f"lines: {value}"))
     errors = errors_of(data, documents)
-    assert [(e.line, e.message) for e in errors] == [(23, message)]
+    assert [(e.line, e.message) for e in errors] == [(34, message)]
 
 
 def test_a_claim_without_lines_is_refused(copies):
@@ -189,7 +189,7 @@ def test_a_claim_without_lines_is_refused(copies):
     edit(data / TRIALS, PARTICIPANTS, PARTICIPANTS.replace("    lines: 35\n", ""))
     errors = errors_of(data, documents)
     assert [(e.line, e.message, e.fix) for e in errors] == [
-        (21, "missing required field 'lines'",
+        (32, "missing required field 'lines'",
          "add lines: N (or N-M, or a list): the lines of the cited section that state the fact")]
 
 

@@ -74,7 +74,8 @@ def test_size_stays_small(onto):
     assert len(_terms(onto, OWL.Class)) < 85  # 80 with the claim differences, their kinds and summary statistics
     props = sum(len(_terms(onto, k)) for k in (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty))
     # 135 with dkg:citedLine and dkg:fileHash; 146 with the declared differences (betweenClaim, hasDifferenceKind,
-    # oneValuePerSource) and the roles that hold what the seeds' notes held (manifestationOf, scheduleEnd, ...)
+    # oneValuePerSource) and the roles that hold what the seeds' notes held (manifestationOf, scheduleEnd, ...);
+    # 148 with biologicalRole, firstIdentifiedIn and resultInterpretation, the last notes that were facts
     assert props < 150
 
 
