@@ -17,7 +17,7 @@ from drugkg.context import Context
 from drugkg.errors import DataError, DataInvalid, UsageError
 from drugkg.export import EXPORTS, dump_export, sorted_ntriples, write_graph
 from drugkg.ontology import OntologyModel, load_ontology
-from drugkg.paths import default_checks_dir, default_shapes
+from drugkg.paths import default_checks_dir, default_data_dir, default_labels_dir, default_shapes
 from drugkg.prefixes import expand
 from drugkg.reader import data_files, display_path, read_yaml, unread_file
 from drugkg.schema import BASE_IRI_FIX, Dataset, Record, base_iri_problem, spec_is_claim, validate
@@ -194,10 +194,16 @@ def _write_lines(ordered: list[str], path: Path, batch: int = 100_000) -> None:
 
 
 def _load_labels(folder: Path, data: Dataset, ctx: Context, lines: dict[str, None], progress: Callable[[str], None]):
-    """Add the triples of every label in ``folder`` to ``lines``; raise DataInvalid naming every label refused and
-    every label identifier that a curated entity already owns."""
+    """Add the triples of every label in ``folder`` to ``lines``; raise DataInvalid naming every label refused, every
+    label whose file is not the one a manifest lists (see :func:`drugkg.documents.check_label_files`) and every label
+    identifier that a curated entity already owns."""
+    from drugkg.documents import check_label_files
     from loaders.spl.load import label_context, load_labels
 
+    shared = default_data_dir() / "labels.sha256" if folder.resolve() == default_labels_dir().resolve() else None
+    changed = check_label_files(folder, shared)
+    if changed:
+        raise DataInvalid(changed)
     progress(f"reading the labels in {display_path(folder)}")
     loaded = load_labels(folder, label_context(data.records, ctx), progress)
     errors = [DataError(e.path, e.line, "label", e.reason, e.fix) for e in loaded.errors]

@@ -324,3 +324,49 @@ def coverage_table(regions: list[Region]) -> str:
         rows += [row(document, f"{r.start}-{r.end} {r.title}", [r]) for r in found]
         rows.append(row(f"**{document}**", "**all**", found))
     return "\n".join("| " + " | ".join(cells) + " |" for cells in rows)
+
+
+LABEL_MANIFESTS = ("SHA256SUMS", "labels.sha256")  # in a labels folder
+_MANIFEST_LINE = re.compile(r"([0-9a-f]{64}) [ *]([^/\\]+\.xml)")
+
+
+def check_label_files(folder: Path, shared_manifest: Path | None = None) -> list[DataError]:
+    r"""Each label file of ``folder`` whose SHA-256 is not the one its manifest lists: the labels' own manifest
+    (``SHA256SUMS`` or ``labels.sha256`` beside them, in ``sha256sum`` format), else ``shared_manifest`` (the data's
+    ``labels.sha256``, which the build gives for the shared labels folder only: copies elsewhere are a test's or a
+    user's own). A file the manifest does not name, or a named file not in the folder, is not an error (a build may
+    take some of the labels, or new ones); a named file with other bytes is, as a curated document with another hash
+    is. No manifest: nothing to check.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "a.xml").write_text("<document/>")
+    >>> _ = (folder / "SHA256SUMS").write_text("0" * 64 + "  a.xml\n")
+    >>> [f"{e.record} {e.message.split(',')[0]}" for e in check_label_files(folder)]
+    ['a.xml has SHA-256 8c92128223d6343d6b07f0cb0bbdaeddd1191862644092e5c8fe606c4285a8d9']
+    """
+    manifest = next((folder / name for name in LABEL_MANIFESTS if (folder / name).is_file()), None)
+    if manifest is None and shared_manifest is not None and shared_manifest.is_file():
+        manifest = shared_manifest
+    if manifest is None:
+        return []
+    errors = []
+    for number, line in enumerate(manifest.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        match = _MANIFEST_LINE.fullmatch(line.strip())
+        if match is None:
+            errors.append(DataError(str(manifest), number, "manifest", f"cannot read {line.strip()!r}",
+                                    "write each line as sha256sum does: 64 hex digits, two spaces, the file name"))
+            continue
+        expected, name = match.groups()
+        path = folder / name
+        if path.is_file():
+            with path.open("rb") as file:
+                actual = hashlib.file_digest(file, "sha256").hexdigest()
+            if actual != expected:
+                errors.append(DataError(str(path), 1, name, f"has SHA-256 {actual}, not the {expected} that "
+                                        f"{manifest} (line {number}) lists: the label is not the file published",
+                                        "restore the published file (labels are never edited; a test edits a copy "
+                                        "in a temporary folder), or list the new file's hash if it is meant"))
+    return errors

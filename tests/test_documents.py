@@ -14,9 +14,9 @@ import pytest
 
 from drugkg.build import compile_graph
 from drugkg.cli import main
-from drugkg.documents import numbers_written
+from drugkg.documents import check_label_files, numbers_written
 from drugkg.errors import DataInvalid
-from tests.conftest import DATA, ONTOLOGY, SEEDS, select
+from tests.conftest import DATA, LABELS, ONTOLOGY, SEEDS, select
 
 MONOGRAPH = "hemgenix-monograph.txt"
 EXPLAINER = "medfinder-how-hemgenix-works.txt"
@@ -252,3 +252,30 @@ def test_validate_coverage_prints_every_section_with_every_line_accounted_for(ca
     assert ("| **medfinder-explainer** | **all** | 53 | 9 | 21 | advertising: 7, byline: 4, layout: 2, "
             "navigation: 6, rating: 2, search-suggestions: 2 | 0 |") in table
     assert all(row.endswith("| 0 |") for row in table[2:])  # nothing unaccounted
+
+
+def test_the_shared_labels_are_the_files_their_manifest_lists():
+    """data/labels.sha256 lists the shared labels as their README does, and every one of them is that file."""
+    manifest = (DATA / "labels.sha256").read_text(encoding="utf-8")
+    listed = dict(line.split("  ")[::-1] for line in manifest.splitlines() if line and not line.startswith("#"))
+    readme = (LABELS / "README.md").read_text(encoding="utf-8")
+    assert sorted(listed) == sorted(p.name for p in LABELS.glob("*.xml"))
+    assert all(f"{digest}  {name}" in readme for name, digest in listed.items())
+    assert check_label_files(LABELS, DATA / "labels.sha256") == []
+
+
+def test_a_label_that_is_not_the_file_its_manifest_lists_is_refused(tmp_path):
+    labels = tmp_path / "labels"
+    labels.mkdir()
+    for name in ("cough.xml", "no-title.xml"):
+        shutil.copyfile(LABELS / name, labels / name)
+    shutil.copyfile(DATA / "labels.sha256", labels / "SHA256SUMS")
+    changed = labels / "cough.xml"
+    changed.write_bytes(changed.read_bytes().replace(b"TRIAMINIC", b"TRIAMINIK", 1))
+    digest = hashlib.sha256(changed.read_bytes()).hexdigest()
+    with pytest.raises(DataInvalid) as caught:
+        compile_graph(DATA, ONTOLOGY, labels=labels, documents=SEEDS)
+    assert [(e.file, e.line, e.record, e.message) for e in caught.value.errors] == [
+        (str(changed), 1, "cough.xml", f"has SHA-256 {digest}, not the "
+         f"84412a4c5114d42e30e0043483f48aecf4bafb1101063c971704c23880fb2039 that {labels / 'SHA256SUMS'} (line 6) "
+         "lists: the label is not the file published")]
