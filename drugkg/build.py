@@ -425,8 +425,12 @@ def build(
         inferred = sorted_ntriples((t.subject, t.predicate, t.object) for t in inferred_triples)
         with stage.writing("inferred.ttl") as path:
             written.append(write_graph(inferred, path, ox.RdfFormat.TURTLE))
+        lineage = None
+        if stage.previous is not None:  # what changed against the build this one replaces, for its readers
+            progress("comparing with the build it replaces")
+            lineage = write_lineage(stage, stage.previous, ntriples_file, memory, compiled.base, written)
         with stage.writing("void.ttl"):  # last of the files: it describes each of them
-            written.append(write_void(memory, compiled, ontology, staging, written))
+            written.append(write_void(memory, compiled, ontology, staging, written, lineage))
         del memory
         _return_freed_memory()  # the in-memory store, before the on-disk store's loader takes as much again
         progress("writing the query store")
@@ -438,6 +442,33 @@ def build(
         stage.publish()
     compiled.text_file = out_dir / ntriples_file.name  # the published copy: the staging folder has moved
     return compiled, [out_dir / p.name for p in written]
+
+
+def write_lineage(stage, previous: Path, ntriples: Path, store: ox.Store, base: str, written: list[Path]):
+    """Write ``changes.json`` and ``changes.md`` (what changed since the build in ``previous``, as ``drugkg diff``
+    reports it) into the staging folder; return the :class:`drugkg.void.Lineage` the description states."""
+    from drugkg.diff import diff_stores, write_json, write_markdown
+    from drugkg.engine import STORE_DIR
+    from drugkg.void import Lineage, version_iri
+    from drugkg.vocab import WRITE_PREFIXES
+
+    # opened as it is, not held (engine.open_store would hold it for the process's life, and this build removes it
+    # once it has published); the build lock keeps other builds from removing it meanwhile
+    try:
+        old = ox.Store.read_only(str(previous / STORE_DIR))
+    except OSError as exc:
+        raise UsageError(f"cannot read the build this one replaces ({previous / STORE_DIR}: {exc}); remove it or "
+                         "build into another --out") from None
+    diff = diff_stores(previous / "drugkg.nt", ntriples, old, store)
+    del old
+    prefixes = {**WRITE_PREFIXES, "id": base}
+    with stage.writing("changes.json") as path, path.open("w", encoding="utf-8") as out:
+        write_json(diff, out)
+    written.append(path)
+    with stage.writing("changes.md") as path, path.open("w", encoding="utf-8") as out:
+        write_markdown(diff, out, prefixes, "What changed since the previous build")
+    written.append(path)
+    return Lineage(version_iri(previous), diff.counts())
 
 
 def _return_freed_memory() -> None:

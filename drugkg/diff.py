@@ -260,37 +260,62 @@ def _shown(term: ox.Term | None, prefixes: dict[str, str]) -> str:
     return str(term)
 
 
-def write_text(diff: Diff, out: TextIO, prefixes: dict[str, str]) -> None:
-    """For a person: each entity, its kinds, each change with the source on each side; then the counts. Nothing for
-    two builds of the same graph, like diff."""
+def _report(diff: Diff, prefixes: dict[str, str]) -> Iterator[tuple[str, str]]:
+    """The report as (what, text) pairs, ``what`` one of entity, kind, change, source, counts: what the text and
+    Markdown writers lay out each their own way."""
     entity = kind = None
     for change in diff.changes:
         if change.entity != entity:
             entity, kind = change.entity, None
-            out.write(f"{diff.labels.get(entity, curie(entity, prefixes))} ({curie(entity, prefixes)})\n")
+            yield "entity", f"{diff.labels.get(entity, curie(entity, prefixes))} ({curie(entity, prefixes)})"
         if change.kind != kind:
             kind = change.kind
-            out.write(f"  {kind}\n")
+            yield "kind", kind
         fact = curie(change.fact, prefixes)
         if change.predicate is None:
             label = change.new if change.change == "added" else change.old
-            out.write(f"    {change.change} {fact}: {label.value} ({change.triples} triples)\n")
+            yield "change", f"{change.change} {fact}: {label.value} ({change.triples} triples)"
         else:
             where = f"{fact}{'/' + change.part if change.part else ''} {curie(change.predicate, prefixes)}"
             what = f"{_shown(change.old, prefixes)} -> {_shown(change.new, prefixes)}" if change.change == "changed" \
                 else _shown(change.new if change.change == "added" else change.old, prefixes)
-            out.write(f"    {change.change} {where}: {what}\n")
+            yield "change", f"{change.change} {where}: {what}"
         sources = []
         if change.change != "added" and change.source_old:
             sources.append(f"old: {diff.labels.get(change.source_old, curie(change.source_old, prefixes))}")
         if change.change != "removed" and change.source_new:
             sources.append(f"new: {diff.labels.get(change.source_new, curie(change.source_new, prefixes))}")
         if sources:
-            out.write(f"      source {'; '.join(sources)}\n")
-    counts = diff.counts()
-    if not diff.equal:  # like diff, nothing at all for two builds of the same graph
-        out.write(f"{counts['added']} added, {counts['removed']} removed, {counts['changed']} changed "
-                  f"({counts['triples added']} triples added, {counts['triples removed']} removed).\n")
+            yield "source", f"source {'; '.join(sources)}"
+    if not diff.equal:
+        counts = diff.counts()
+        yield "counts", (f"{counts['added']} added, {counts['removed']} removed, {counts['changed']} changed "
+                         f"({counts['triples added']} triples added, {counts['triples removed']} removed).")
+
+
+def write_text(diff: Diff, out: TextIO, prefixes: dict[str, str]) -> None:
+    """For a person: each entity, its kinds, each change with the source on each side; then the counts. Nothing for
+    two builds of the same graph, like diff."""
+    indent = {"entity": "", "kind": "  ", "change": "    ", "source": "      ", "counts": ""}
+    for what, text in _report(diff, prefixes):
+        out.write(f"{indent[what]}{text}\n")
+
+
+def write_markdown(diff: Diff, out: TextIO, prefixes: dict[str, str], title: str) -> None:
+    """The same report as Markdown under the heading ``title``: an entity a section, a kind a subsection, a change a
+    list item with its sources; the counts first. Says so when nothing changed."""
+    out.write(f"# {title}\n\n")
+    lines = list(_report(diff, prefixes))
+    out.write((lines[-1][1] if lines else "No change.") + "\n")
+    for what, text in lines[:-1]:
+        if what == "entity":
+            out.write(f"\n## {text}\n")
+        elif what == "kind":
+            out.write(f"\n### {text}\n\n")
+        elif what == "change":
+            out.write(f"- {text}\n")
+        else:
+            out.write(f"  ({text})\n")
 
 
 def write_json(diff: Diff, out: TextIO) -> None:

@@ -188,6 +188,15 @@ class Stage:
         finally:
             self._release()
 
+    @property
+    def previous(self) -> Path | None:
+        """The build this one replaces (the folder the output links to), while it is being built; None when the
+        output holds no build (a first build, or a folder no drugkg build wrote). Meanwhile no other build can
+        remove it: this one holds the lock."""
+        if not self._previous or not all((self.out / name).exists() for name in ("drugkg.nt", "void.ttl", "store")):
+            return None
+        return Path(os.path.realpath(self.out))
+
     # ------------------------------------------------------------------------------------------- writing
 
     @contextmanager

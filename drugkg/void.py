@@ -9,6 +9,7 @@ endpoint under the URL it is reached at (:func:`site_triples`).
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -18,7 +19,7 @@ import pyoxigraph as ox
 from drugkg.export import EXPORTS, sorted_ntriples, write_graph
 from drugkg.ontology import load_ontology
 from drugkg.terms import date_literal, integer, plain, text
-from drugkg.vocab import DCAT, DCTERMS, DKG_NS, IANA_MEDIA_TYPES, OWL, RDF, RDFS, SPDX, VOID, WRITE_PREFIXES
+from drugkg.vocab import DCAT, DCTERMS, DKG_NS, IANA_MEDIA_TYPES, OWL, PROV, RDF, RDFS, SPDX, VOID, WRITE_PREFIXES
 
 if TYPE_CHECKING:
     from drugkg.build import Compiled
@@ -57,8 +58,37 @@ def _slug(iri: str) -> str:
     return quote(iri, safe="")
 
 
-def write_void(store: ox.Store, compiled: Compiled, ontology: Path, folder: Path, exports: list[Path]) -> Path:
-    """Describe the dataset (counts, classes, properties, sources, files) in ``folder/void.ttl``."""
+@dataclass(frozen=True)
+class Lineage:
+    """What a build states of the build it replaced: that build's version, and the counts of what changed."""
+
+    previous: ox.NamedNode
+    counts: dict[str, int]
+
+
+def version_iri(folder: Path) -> ox.NamedNode:
+    """The version a build folder holds: the one its description names, else (a build older than versions) the one
+    its graph's SHA-256 makes (:func:`_version`)."""
+    void = ox.Store()
+    void.load(path=str(folder / "void.ttl"), format=ox.RdfFormat.TURTLE)
+    ds = next(q.subject for q in void.quads_for_pattern(None, VOID.uriSpace, None, None))
+    current = next(iter(void.quads_for_pattern(ds, DCAT.hasCurrentVersion, None, None)), None)
+    if current is not None:
+        return current.object
+    with (folder / "drugkg.nt").open("rb") as file:
+        return _version(ds, hashlib.file_digest(file, "sha256").hexdigest())
+
+
+def _version(ds: ox.NamedNode, digest: str) -> ox.NamedNode:
+    """A version of the dataset, named by the SHA-256 of its graph (drugkg.nt): two builds of the same graph are the
+    same version."""
+    return ox.NamedNode(f"{ds.value}/version/{digest[:16]}")
+
+
+def write_void(store: ox.Store, compiled: Compiled, ontology: Path, folder: Path, exports: list[Path],
+               lineage: Lineage | None = None) -> Path:
+    """Describe the dataset (counts, classes, properties, sources, files, its version and, given ``lineage``, the
+    version it replaced and what changed) in ``folder/void.ttl``."""
     meta = compiled.data.metadata
     base = compiled.base
     ds = ox.NamedNode(base + meta["id"])
@@ -99,15 +129,42 @@ def write_void(store: ox.Store, compiled: Compiled, ontology: Path, folder: Path
         part = ox.NamedNode(f"{ds.value}/property/{_slug(solution['p'].value)}")
         triples += [(ds, VOID.propertyPartition, part), (part, VOID.property, solution["p"]),
                     (part, VOID.triples, integer(int(solution["n"].value)))]
+    digests = {}
     for path in exports:
         if path.suffix in MEDIA_TYPES:
-            triples += distribution(ds, path)
+            described, digests[path.name] = distribution(ds, path)
+            triples += described
+    triples += _versions(ds, meta["title"], digests["drugkg.nt"], lineage)
     return write_graph(sorted_ntriples(triples), folder / "void.ttl", ox.RdfFormat.TURTLE)
 
 
-def distribution(ds: ox.NamedNode, path: Path) -> list[tuple]:
+def _versions(ds: ox.NamedNode, title: str, digest: str, lineage: Lineage | None) -> list[tuple]:
+    """The dataset's current version (DCAT 3 versioning) and, given ``lineage``, the version it replaced
+    (``dcat:previousVersion``, ``prov:wasRevisionOf``) and what changed: the counts in words, and the triples added
+    and removed as two ``void:subset`` datasets with their ``void:triples`` (changes.md and changes.json hold the
+    changes themselves)."""
+    version = _version(ds, digest)
+    triples = [(ds, DCAT.hasCurrentVersion, version), (ds, DCAT.hasVersion, version), (version, RDF.type, DCAT.Dataset),
+               (version, DCAT.isVersionOf, ds), (version, DCTERMS.title, text(f"{title}, graph {digest[:16]}"))]
+    if lineage is None:
+        return triples
+    counts = lineage.counts
+    triples += [(version, DCAT.previousVersion, lineage.previous), (version, PROV.wasRevisionOf, lineage.previous),
+                (version, DCTERMS.description, text(
+                    f"Against the previous version: {counts['added']} facts added, {counts['removed']} removed, "
+                    f"{counts['changed']} changed ({counts['triples added']} triples added, "
+                    f"{counts['triples removed']} removed); changes.md and changes.json list them."))]
+    for name, key in (("added", "triples added"), ("removed", "triples removed")):
+        subset = ox.NamedNode(f"{version.value}/{name}")
+        triples += [(version, VOID.subset, subset), (subset, RDF.type, VOID.Dataset),
+                    (subset, DCTERMS.title, text(f"the triples {name} since the previous version")),
+                    (subset, VOID.triples, integer(counts[key]))]
+    return triples
+
+
+def distribution(ds: ox.NamedNode, path: Path) -> tuple[list[tuple], str]:
     """A published file as a ``dcat:Distribution`` of ``ds`` (named by the file: ``{ds}/distribution/drugkg.ttl``), and
-    its gzip copy (``.../drugkg.ttl.gz``, made by the server, so without size or checksum)."""
+    its gzip copy (``.../drugkg.ttl.gz``, made by the server, so without size or checksum); and the file's SHA-256."""
     dist = ox.NamedNode(f"{ds.value}/distribution/{path.name}")
     media = ox.NamedNode(IANA_MEDIA_TYPES + MEDIA_TYPES[path.suffix])
     checksum = ox.NamedNode(f"{dist.value}/sha256")
@@ -120,7 +177,7 @@ def distribution(ds: ox.NamedNode, path: Path) -> list[tuple]:
             (checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256),
             (checksum, SPDX.checksumValue, ox.Literal(digest, datatype=ox.NamedNode(XSD_HEX))),
             (ds, DCAT.distribution, gz), (gz, RDF.type, DCAT.Distribution), (gz, DCTERMS.title, plain(path.name + ".gz")),
-            (gz, DCAT.mediaType, media), (gz, DCAT.compressFormat, ox.NamedNode(IANA_MEDIA_TYPES + GZIP))]
+            (gz, DCAT.mediaType, media), (gz, DCAT.compressFormat, ox.NamedNode(IANA_MEDIA_TYPES + GZIP))], digest
 
 
 def site_triples(void: ox.Store, site: str) -> list[tuple]:

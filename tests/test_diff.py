@@ -140,3 +140,36 @@ def test_a_folder_without_a_build_is_an_error(built, tmp_path, capsys):
     code, out, err = diff(capsys, built.out, tmp_path)
     assert (code, out) == (2, "")
     assert f"no build in {tmp_path}/" in err
+
+
+def void_objects(folder: Path, predicate: str, subject: str | None = None) -> list[str]:
+    void = ox.Store()
+    void.load(path=str(folder / "void.ttl"), format=ox.RdfFormat.TURTLE)
+    node = ox.NamedNode(subject) if subject else None
+    return sorted(q.object.value for q in void.quads_for_pattern(node, ox.NamedNode(predicate), None, None))
+
+
+DCAT = "http://www.w3.org/ns/dcat#"
+
+
+def test_a_build_that_replaces_another_says_what_changed(built, edited, tmp_path, capsys):
+    out = tmp_path / "dist"
+    build(DATA, out, ONTOLOGY, documents=SEEDS)  # a first build: nothing replaced, no lineage
+    assert not (out / "changes.json").exists() and not (out / "changes.md").exists()
+    first = f"https://w3id.org/drugkg/id/drugkg/version/{hashlib.sha256((out / 'drugkg.nt').read_bytes()).hexdigest()[:16]}"
+    assert void_objects(out, DCAT + "hasCurrentVersion") == [first]
+    assert void_objects(out, DCAT + "previousVersion") == []
+
+    build(edited.parent / "data", out, ONTOLOGY, documents=edited.parent / "seeds")  # the edits, replacing it
+    _, expected, _ = diff(capsys, built.out, edited, "--format", "json")
+    assert json.loads((out / "changes.json").read_text(encoding="utf-8")) == json.loads(expected)
+    markdown = (out / "changes.md").read_text(encoding="utf-8")
+    assert markdown.startswith("# What changed since the previous build\n\n0 added, 1 removed, 3 changed "
+                               "(3 triples added, 12 removed).\n\n## Hemgenix (id:hemgenix)\n")
+    assert "- removed id:mono-ae-headache: Hemgenix adverse event: headache" in markdown
+    (second,) = void_objects(out, DCAT + "hasCurrentVersion")
+    assert second != first
+    assert void_objects(out, DCAT + "previousVersion", second) == [first]
+    assert void_objects(out, "http://www.w3.org/ns/prov#wasRevisionOf", second) == [first]
+    counts = {name: void_objects(out, "http://rdfs.org/ns/void#triples", f"{second}/{name}") for name in ("added", "removed")}
+    assert counts == {"added": ["3"], "removed": ["12"]}
