@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import biolink_model  # the test extra installs it: a missing package is an error, not a skip
@@ -241,3 +243,13 @@ def test_kgx_validate_reports_a_bad_export(built, tmp_path):
             },
         }
     }
+
+
+def test_the_readme_command_validates_the_build(built):
+    """The README's command, run as written (with this interpreter) beside the build's ``dist``."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    pattern = r"^\.venv/bin/python -c \"(from drugkg\.kgx import validate_kgx;.*)\"$"
+    (command,) = re.findall(pattern, readme, re.M)
+    done = subprocess.run([sys.executable, "-c", command], cwd=built.out.parent, capture_output=True, text=True,
+                          check=True)
+    assert done.stdout == "no errors\n"
