@@ -250,6 +250,6 @@ def test_the_readme_command_validates_the_build(built):
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     pattern = r"^\.venv/bin/python -c \"(from drugkg\.kgx import validate_kgx;.*)\"$"
     (command,) = re.findall(pattern, readme, re.M)
-    done = subprocess.run([sys.executable, "-c", command], cwd=built.out.parent, capture_output=True, text=True,
-                          check=True)
+    done = subprocess.run([sys.executable, "-c", command], cwd=built.out.parent, capture_output=True,
+                          text=True, check=True)
     assert done.stdout == "no errors\n"
