@@ -16,6 +16,7 @@ import loaders
 from drugkg.context import Context
 from drugkg.errors import DataError, DataInvalid, UsageError
 from drugkg.export import EXPORTS, dump_export, sorted_ntriples, write_graph
+from drugkg.kgx import KGX_FILES, kgx_graph, read_mapping, write_kgx
 from drugkg.ontology import OntologyModel, load_ontology
 from drugkg.paths import default_checks_dir, default_data_dir, default_labels_dir, default_shapes
 from drugkg.prefixes import expand
@@ -422,6 +423,12 @@ def build(
         with stage.writing("drugkg-ontology.ttl") as path:
             shutil.copyfile(ontology, path)
         written.append(path)
+        progress("writing the KGX nodes and edges (Biolink)")
+        kgx = kgx_graph(memory, read_mapping(ontology), compiled.base)
+        for name in KGX_FILES:
+            with stage.writing(name) as path:
+                written.append(write_kgx(kgx, path))
+        del kgx
         inferred = sorted_ntriples((t.subject, t.predicate, t.object) for t in inferred_triples)
         with stage.writing("inferred.ttl") as path:
             written.append(write_graph(inferred, path, ox.RdfFormat.TURTLE))
