@@ -29,7 +29,21 @@ MEDIA_TYPES = {
     ".nt": "application/n-triples",
     ".jsonld": "application/ld+json",
     ".rdf": "application/rdf+xml",
+    ".tsv": "text/tab-separated-values",  # the KGX nodes and edges
 }
+# A published file whose type IANA has not registered: served under its common name, described by dcterms:format
+# (dcat:mediaType takes IANA's media types only).
+UNREGISTERED_TYPES = {".jsonl": "application/jsonl"}
+
+
+def media_type_of(name: str) -> str | None:
+    """The media type a published file is served as (by its suffix; None for a file the build does not publish).
+
+    >>> media_type_of("drugkg.ttl"), media_type_of("drugkg_kgx_edges.jsonl"), media_type_of("store")
+    ('text/turtle', 'application/jsonl', None)
+    """
+    suffix = Path(name).suffix
+    return MEDIA_TYPES.get(suffix) or UNREGISTERED_TYPES.get(suffix)
 GZIP = "application/gzip"
 SPARQL_PROTOCOL = ox.NamedNode("https://www.w3.org/TR/sparql11-protocol/")
 XSD_HEX = "http://www.w3.org/2001/XMLSchema#hexBinary"
@@ -131,7 +145,7 @@ def write_void(store: ox.Store, compiled: Compiled, ontology: Path, folder: Path
                     (part, VOID.triples, integer(int(solution["n"].value)))]
     digests = {}
     for path in exports:
-        if path.suffix in MEDIA_TYPES:
+        if media_type_of(path.name):
             described, digests[path.name] = distribution(ds, path)
             triples += described
     triples += _versions(ds, meta["title"], digests["drugkg.nt"], lineage)
@@ -166,18 +180,21 @@ def distribution(ds: ox.NamedNode, path: Path) -> tuple[list[tuple], str]:
     """A published file as a ``dcat:Distribution`` of ``ds`` (named by the file: ``{ds}/distribution/drugkg.ttl``), and
     its gzip copy (``.../drugkg.ttl.gz``, made by the server, so without size or checksum); and the file's SHA-256."""
     dist = ox.NamedNode(f"{ds.value}/distribution/{path.name}")
-    media = ox.NamedNode(IANA_MEDIA_TYPES + MEDIA_TYPES[path.suffix])
+    if path.suffix in MEDIA_TYPES:
+        kind = (DCAT.mediaType, ox.NamedNode(IANA_MEDIA_TYPES + MEDIA_TYPES[path.suffix]))
+    else:
+        kind = (DCTERMS.format, plain(f"{media_type_of(path.name)} (not registered with IANA)"))
     checksum = ox.NamedNode(f"{dist.value}/sha256")
     with path.open("rb") as file:
         digest = hashlib.file_digest(file, "sha256").hexdigest()
     gz = ox.NamedNode(f"{dist.value}.gz")
     return [(ds, DCAT.distribution, dist), (dist, RDF.type, DCAT.Distribution), (dist, DCTERMS.title, plain(path.name)),
-            (dist, DCAT.mediaType, media), (dist, DCAT.byteSize, integer(path.stat().st_size)),
+            (dist, *kind), (dist, DCAT.byteSize, integer(path.stat().st_size)),
             (dist, SPDX.checksum, checksum), (checksum, RDF.type, SPDX.Checksum),
             (checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256),
             (checksum, SPDX.checksumValue, ox.Literal(digest, datatype=ox.NamedNode(XSD_HEX))),
             (ds, DCAT.distribution, gz), (gz, RDF.type, DCAT.Distribution), (gz, DCTERMS.title, plain(path.name + ".gz")),
-            (gz, DCAT.mediaType, media), (gz, DCAT.compressFormat, ox.NamedNode(IANA_MEDIA_TYPES + GZIP))], digest
+            (gz, *kind), (gz, DCAT.compressFormat, ox.NamedNode(IANA_MEDIA_TYPES + GZIP))], digest
 
 
 def site_triples(void: ox.Store, site: str) -> list[tuple]:

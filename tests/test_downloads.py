@@ -25,6 +25,8 @@ IANA = "https://www.iana.org/assignments/media-types/"
 FILES = {"drugkg.ttl": ox.RdfFormat.TURTLE, "drugkg.nt": ox.RdfFormat.N_TRIPLES, "drugkg.jsonld": ox.RdfFormat.JSON_LD,
          "drugkg.rdf": ox.RdfFormat.RDF_XML, "drugkg-ontology.ttl": ox.RdfFormat.TURTLE,
          "inferred.ttl": ox.RdfFormat.TURTLE}
+KGX = {"drugkg_kgx_nodes.tsv": "text/tab-separated-values", "drugkg_kgx_edges.tsv": "text/tab-separated-values",
+       "drugkg_kgx_nodes.jsonl": "application/jsonl", "drugkg_kgx_edges.jsonl": "application/jsonl"}
 
 
 def description(server, path: str = "/void") -> ox.Store:
@@ -54,10 +56,14 @@ def test_the_description_names_the_endpoint_and_every_dump(served):
     (service,) = objects(void, dataset, DCAT + "accessService")
     assert objects(void, service, DCAT + "endpointURL") == [ox.NamedNode(site + "/sparql")]
     titles = {objects(void, d, DCTERMS + "title")[0].value: d for d in objects(void, dataset, DCAT + "distribution")}
-    assert sorted(titles) == sorted([*FILES, *(f"{name}.gz" for name in FILES)])
+    assert sorted(titles) == sorted([*FILES, *KGX, *(f"{name}.gz" for name in [*FILES, *KGX])])
     for title, dist in titles.items():
         url = ox.NamedNode(f"{site}/download/{title}")
         assert objects(void, dist, DCAT + "downloadURL") == objects(void, dist, DCAT + "accessURL") == [url]
+        if title.removesuffix(".gz").endswith(".jsonl"):  # JSON Lines: no IANA media type, so said in words
+            assert objects(void, dist, DCAT + "mediaType") == []
+            assert objects(void, dist, DCTERMS + "format") == [ox.Literal("application/jsonl (not registered with IANA)")]
+            continue
         (media,) = objects(void, dist, DCAT + "mediaType")
         assert isinstance(media, ox.NamedNode) and media.value.startswith(IANA)  # an IRI, not a string
 
@@ -114,3 +120,10 @@ def test_the_void_page_links_each_download(served):
     for name in FILES:
         assert f'<a href="/download/{urllib.parse.quote(name)}">{name}</a>' in page
         assert f'<a href="/download/{urllib.parse.quote(name)}.gz">{name}.gz</a>' in page
+
+
+@pytest.mark.parametrize("name", sorted(KGX))
+def test_the_kgx_files_download_too(name, served, built):
+    status, headers, body = raw(served, "GET", f"/download/{name}")
+    assert (status, headers["Content-Type"].split(";")[0]) == (200, KGX[name])
+    assert body == (built.out / name).read_bytes()

@@ -47,7 +47,7 @@ from drugkg.server.caching import Validators, build_token
 from drugkg.server.pool import Busy, Pool, QueryTimeout, Unavailable, WorkerFailed
 from drugkg.server.quotes import Quotes
 from drugkg.vocab import DCAT, DCTERMS, DKG_NS, IANA_MEDIA_TYPES, ONTOLOGY_IRI, RDF, RDFS, VOID, WRITE_PREFIXES
-from drugkg.void import GZIP, site_triples
+from drugkg.void import GZIP, media_type_of, site_triples
 
 log = logging.getLogger("drugkg.server")
 
@@ -661,9 +661,8 @@ class Site:
         files = []
         for dist in (q.object for q in self.void.quads_for_pattern(dataset, DCAT.distribution, None, None)):
             files.append({name: _one(self.void, dist.value, predicate) for name, predicate in
-                          (("title", DCTERMS.title), ("media", DCAT.mediaType), ("size", DCAT.byteSize),
-                           ("compressed", DCAT.compressFormat))})
-            files[-1]["media"] = (files[-1]["media"] or "").removeprefix(IANA_MEDIA_TYPES)
+                          (("title", DCTERMS.title), ("size", DCAT.byteSize), ("compressed", DCAT.compressFormat))})
+            files[-1]["media"] = media_type_of(files[-1]["title"].removesuffix(".gz"))
         page = work.page(self.void, self.void_iri)
         hidden = {VOID.classPartition.value, VOID.propertyPartition.value, DCAT.distribution.value, VOID.dataDump.value}
         page["statements"] = [s for s in page["statements"] if s["predicate"] not in hidden]
@@ -685,7 +684,7 @@ class Site:
         if name.endswith(".gz"):
             return StreamingResponse(_gzip_chunks(self.settings.dist / name.removesuffix(".gz")),
                                      media_type=GZIP, headers=headers)
-        kind = self.downloads[name].removeprefix(IANA_MEDIA_TYPES)
+        kind = media_type_of(name)
         kind += "; charset=utf-8" if kind.startswith("text/") else ""
         return FileResponse(self.settings.dist / name, media_type=kind, headers=headers)
 
