@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -52,6 +53,41 @@ def built_labels(tmp_path_factory):
     """The default graph, as ``drugkg build`` makes it: the Hemgenix data and the shared FDA labels (read-only)."""
     out = tmp_path_factory.mktemp("build-labels") / "dist"
     compiled, written = build(DATA, out, ONTOLOGY, labels=LABELS, documents=SEEDS)
+    return SimpleNamespace(compiled=compiled, out=out, written=written, store=open_store(out))
+
+
+# A SYNTHETIC second version of cough.xml, made from a copy for the tests of label versions (issue "What changed"):
+# version 2, another document id and date, one word added to the "Uses" section, "(synthetic)" added to the
+# generic name. The shared file is never edited.
+SYNTHETIC_V2_EDITS = (
+    ('<versionNumber value="1"/>', '<versionNumber value="2"/>'),
+    ('<effectiveTime value="20110426"/>', '<effectiveTime value="20120301"/>'),
+    ('<id root="00f66f25-3469-4c16-9baf-fba21e9628bd"/>', '<id root="11111111-2222-4333-8444-555555555555"/>'),
+    ("• runny nose</paragraph>", "• runny nose (synthetic test edit)</paragraph>"),
+    ("<name>Diphenhydramine HCl, Phenylephrine HCl</name>", "<name>Diphenhydramine HCl, Phenylephrine HCl (synthetic)</name>"),
+)
+
+
+def synthetic_second_version(folder: Path) -> Path:
+    """Write ``folder/cough-v2-synthetic.xml``: cough.xml with :data:`SYNTHETIC_V2_EDITS`, each made exactly once."""
+    text = (LABELS / "cough.xml").read_text(encoding="utf-8")
+    for old, new in SYNTHETIC_V2_EDITS:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    path = folder / "cough-v2-synthetic.xml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def built_versions(tmp_path_factory):
+    """The shared labels and a synthetic second version of one of them (cough.xml): two versions of one set id."""
+    labels = tmp_path_factory.mktemp("labels-versions")
+    for path in LABELS.glob("*.xml"):
+        shutil.copyfile(path, labels / path.name)
+    synthetic_second_version(labels)
+    out = tmp_path_factory.mktemp("build-versions") / "dist"
+    compiled, written = build(DATA, out, ONTOLOGY, labels=labels, documents=SEEDS)
     return SimpleNamespace(compiled=compiled, out=out, written=written, store=open_store(out))
 
 

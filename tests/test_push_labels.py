@@ -27,7 +27,7 @@ def push(argv: list[str], capsys) -> None:
 
 
 def test_the_label_queries_are_among_the_saved_queries():
-    assert len(LABEL_QUERIES) == 8
+    assert len(LABEL_QUERIES) == 9  # label-changes the ninth
 
 
 @pytest.mark.parametrize("store", ["virtuoso", "oxigraph"])

@@ -39,8 +39,11 @@ WHOLE_GRAPH = {"dataset-statistics": 1, "document-coverage": None, "identifier-c
 
 @pytest.fixture
 def graph(request):
-    """The graph a saved query's golden answer is for: ``built_labels`` for a label query, else ``built``."""
+    """The graph a saved query's golden answer is for: ``built_labels`` for a label query (``built_versions`` for
+    label-changes, which needs two versions of a label), else ``built``."""
     name = request.node.callspec.params["name"]
+    if name == "label-changes":
+        return request.getfixturevalue("built_versions")
     return request.getfixturevalue("built_labels" if name in LABEL_QUERIES else "built")
 
 

@@ -216,7 +216,9 @@ def test_the_index_leaves_out_arm_rates(served_labels):
     assert (LIPITOR, LIPITOR_NAME) in page.links
 
 
-@pytest.mark.parametrize("name", sorted(LABEL_QUERIES))
+# label-changes' golden is for two versions of one label (tests/conftest.py built_versions); the default graph has
+# one version of each, so it answers no row there (tests/test_push_labels.py compares it across stores all the same)
+@pytest.mark.parametrize("name", sorted(LABEL_QUERIES - {"label-changes"}))
 def test_label_queries_over_http_give_their_golden_rows(name, served_labels):
     """The saved label queries, whose golden answers are the labels graph's, answer the same over HTTP."""
     status, headers, body = fetch(served_labels.url + f"queries/{name}?format=tsv")
