@@ -1,7 +1,8 @@
 """A real browser on the served pages: Debian's Chromium driven by Playwright (never ``playwright install``).
 
 It opens the Hemgenix page, saves a screenshot, follows the links from the product to its gene, checks the diagrams
-of Hemgenix's and a label product's neighbourhoods and their text alternatives, and drives the query page's YASGUI: runs a saved query, types one whose answer is numeric and charts it,
+of Hemgenix's and a label product's neighbourhoods and their text alternatives, and the chart of the dataset
+statistics, and drives the query page's YASGUI: runs a saved query, types one whose answer is numeric and charts it,
 and shows a refusal. The pictures and the query page log no console error (a script error, or anything the security
 policy refuses). Every request the pages make must go to the local server (no CDN, nothing external).
 """
@@ -18,7 +19,7 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.servers import require_or_skip
-from tests.test_pictures import TRIAMINIC, hemgenix_edges, label_product_edges
+from tests.test_pictures import TRIAMINIC, golden, hemgenix_edges, label_product_edges
 from tests.test_queries import GOLDEN, SAVED
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -140,6 +141,23 @@ def test_hemgenix_page_draws_its_neighbourhood(page, served, tmp_path):
 def test_label_product_page_draws_its_ingredients_and_packages(labels_page, served_labels, tmp_path):
     labels_page.goto(served_labels.url + f"id/ndc/{TRIAMINIC}")
     check_diagram(labels_page, label_product_edges(TRIAMINIC), tmp_path / "label-product-diagram.png")
+
+
+def test_dataset_statistics_page_charts_every_count(page, served, tmp_path):
+    page.goto(served.url + "queries/dataset-statistics")
+    page.wait_for_selector(".drugkg-chart canvas")
+    caption = page.locator(".drugkg-chart figcaption").inner_text()
+    assert caption == page.locator(".drugkg-chart canvas").get_attribute("aria-label")
+    assert caption.startswith("Bar chart of count by statistic. ") and caption.endswith(".")
+    bars = caption.removeprefix("Bar chart of count by statistic. ").removesuffix(".").split("; ")
+    assert sorted(tuple(bar.rsplit(": ", 1)) for bar in bars) == sorted(
+        (r["statistic"], r["count"]) for r in golden("dataset-statistics"))
+    assert page.evaluate(PAINTED, ".drugkg-chart") > 2_000
+    assert page.evaluate("window.drugkgChart.data.datasets[0].data.length") == len(bars)
+    page.screenshot(path=str(tmp_path / "statistics-chart.png"), full_page=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(tmp_path / "statistics-chart.png", SCREENSHOTS / "statistics-chart.png")
+    assert page.errors == []
 
 
 def run(page) -> None:

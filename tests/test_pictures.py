@@ -1,5 +1,5 @@
 """The pictures on the pages, without a browser: the data of a drug product's diagram (the worker job
-``neighbourhood``) and its text alternative in the HTML.
+``neighbourhood``) and its text alternative in the HTML, and the chart data on the dataset statistics' page.
 
 The expected edges are read off the golden answers of the saved queries (gene-therapy-construct, indications,
 adverse-events, label-products, label-ingredients, label-packages), never off the diagram's own output;
@@ -140,3 +140,14 @@ def test_hemgenix_page_carries_the_diagram_and_its_text_alternative(served):
 
 def test_label_product_page_lists_its_ingredients_and_packages(served_labels):
     assert _edges_on(_html(served_labels, f"/id/ndc/{TRIAMINIC}")) == label_product_edges(TRIAMINIC)
+
+
+def test_statistics_pages_carry_their_answer_for_the_chart(served):
+    text = _html(served, "/queries/dataset-statistics")
+    data = _json_in(text, "chart-data")
+    assert data["variables"] == ["statistic", "count"]
+    assert sorted([c["value"] for c in row] for row in data["rows"]) == sorted(
+        [r["statistic"], r["count"]] for r in golden("dataset-statistics"))
+    assert '<script src="/static/saved-query-chart.js"></script>' in text
+    assert "chart-data" not in _html(served, "/queries/indications")  # not a statistics query
+    assert "chart-data" not in _html(served, "/queries/units")  # statistics, but four columns: no single count

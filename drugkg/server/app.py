@@ -760,10 +760,14 @@ class Site:
                 return self.refuse(request, refusal.status, refusal.message, refusal.headers)
             log_refusal(request, refusal.status, refusal.message)
             return self.html("saved_query.html", request, refusal.status, query=query, values=values,
-                             error=refusal.message, text=None, boolean=None, variables=[], rows=[], known=frozenset())
+                             error=refusal.message, text=None, boolean=None, variables=[], rows=[], known=frozenset(),
+                             chart=None)
         if answer.fmt == "html":
+            # a statistics query's answer of two columns, a name and a count, is drawn as a bar chart too
+            # (saved_query.html, saved-query-chart.js)
+            chart = {"prefixes": self.prefixes} if "statistics" in query.tags else None
             return self.render_results("saved_query.html", request, answer, query=query, values=values, error=None,
-                                       text=text)
+                                       text=text, chart=chart)
         return Response(answer.body, media_type=media.media_type(answer.fmt), headers=VARY)
 
     async def query_page(self, request: Request) -> Response:
