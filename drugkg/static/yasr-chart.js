@@ -1,7 +1,7 @@
 // A bar chart of a SELECT answer with a numeric column, drawn with Chart.js, and a text alternative that states every
 // bar (the figure's caption, also its canvas's label). The labels are the first column that is not numeric (IRIs
 // shortened with the page's prefixes), the values the first numeric column; up to MAX_BARS rows are drawn, and the
-// caption says so. As a Yasr results plugin it is registered on the query page by yasgui-setup.js as "chart";
+// caption says so, as it says when the scale is logarithmic (values two orders of magnitude apart). As a Yasr results plugin it is registered on the query page by yasgui-setup.js as "chart";
 // DrugkgChart.figure(parent, variables, bindings, prefixes) draws the same chart anywhere (the saved queries' pages,
 // saved-query-chart.js).
 "use strict";
@@ -80,9 +80,11 @@ window.DrugkgChart = (function () {
     });
     const values = rows.map((row) => Number(row[picked.value].value));
     const shown = labels.map((label, i) => label + ": " + values[i]).join("; ");
+    // counts far apart (the dataset's triples beside its single entities): a logarithmic scale shows the small ones
+    const logarithmic = values.every((v) => v > 0) && Math.max(...values) >= 100 * Math.min(...values);
     const alternative = "Bar chart of " + picked.value + (picked.label ? " by " + picked.label : "") + ". " +
       shown + "." + (bindings.length > rows.length ? " The first " + rows.length + " of " + bindings.length +
-      " rows are drawn." : "");
+      " rows are drawn." : "") + (logarithmic ? " The scale is logarithmic." : "");
 
     const element = document.createElement("figure");
     element.className = "drugkg-chart";
@@ -100,11 +102,14 @@ window.DrugkgChart = (function () {
     if (horizontal) holder.style.height = (labels.length * 22 + 60) + "px";
     element.insertBefore(holder, caption);
     holder.appendChild(canvas);
+    const scales = { y: { ticks: { autoSkip: false } } };
+    const valueAxis = horizontal ? "x" : "y";
+    scales[valueAxis] = Object.assign(scales[valueAxis] || {}, { type: logarithmic ? "logarithmic" : "linear" });
     return new window.Chart(canvas, {
       type: "bar",
       data: { labels: labels, datasets: [{ label: picked.value, data: values }] },
       options: { animation: false, responsive: true, maintainAspectRatio: !horizontal,
-                 indexAxis: horizontal ? "y" : "x", scales: { y: { ticks: { autoSkip: false } } } },
+                 indexAxis: horizontal ? "y" : "x", scales: scales },
     });
   }
 
