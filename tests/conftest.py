@@ -102,6 +102,17 @@ def served(built, tmp_path_factory):
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def served_labels(built_labels, tmp_path_factory):
+    """``drugkg serve`` on the graph built with the shared labels, a real process on a free loopback port; stopped
+    by its process id when the session ends."""
+    from tests.servers import start_drugkg
+
+    server = start_drugkg(tmp_path_factory.mktemp("serve-labels"), built_labels.out)
+    yield server
+    server.stop()
+
+
 PREFIXES = """
 PREFIX dkg: <https://w3id.org/drugkg/ontology#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>

@@ -1,7 +1,10 @@
 """A real browser on the served pages: Debian's Chromium driven by Playwright (never ``playwright install``).
 
-It opens the Hemgenix page, saves a screenshot, follows the links from the product to its gene, and drives the query
-page's YASGUI: runs a saved query, types one whose answer is numeric and charts it, and shows a refusal. Every request the pages make must go to the local server (no CDN, nothing external).
+It opens the Hemgenix page, saves a screenshot, follows the links from the product to its gene, checks the diagrams
+of Hemgenix's and a label product's neighbourhoods and their text alternatives, and the chart of the dataset
+statistics, and drives the query page's YASGUI: runs a saved query, types one whose answer is numeric and charts it,
+and shows a refusal. The pictures and the query page log no console error (a script error, or anything the security
+policy refuses). Every request the pages make must go to the local server (no CDN, nothing external).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.servers import require_or_skip
+from tests.test_pictures import TRIAMINIC, golden, hemgenix_edges, label_product_edges
 from tests.test_queries import GOLDEN, SAVED
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -43,16 +47,29 @@ def browser(tmp_path_factory):
         context.close()
 
 
-@pytest.fixture
-def page(browser, served):
-    """A new tab that records every URL it requests."""
+def _tab(browser, server):
+    """A new tab that records every URL it requests and every error on its console (a script error, or anything the
+    security policy refuses); on closing, every request must have gone to ``server``."""
     tab = browser.new_page()
-    tab.requested = []
+    tab.requested, tab.errors = [], []
     tab.on("request", lambda request: tab.requested.append(request.url))
+    tab.on("console", lambda message: tab.errors.append(message.text) if message.type == "error" else None)
     yield tab
     assert tab.requested, "the page made no request"
-    assert all(url.startswith(served.url) for url in tab.requested), [u for u in tab.requested if not u.startswith(served.url)]
+    assert all(url.startswith(server.url) for url in tab.requested), [u for u in tab.requested if not u.startswith(server.url)]
     tab.close()
+
+
+@pytest.fixture
+def page(browser, served):
+    """A new tab on the Hemgenix graph's server (see :func:`_tab`)."""
+    yield from _tab(browser, served)
+
+
+@pytest.fixture
+def labels_page(browser, served_labels):
+    """A new tab on the server of the graph built with the shared labels (see :func:`_tab`)."""
+    yield from _tab(browser, served_labels)
 
 
 def test_hemgenix_page_and_the_links_to_its_gene(page, served, tmp_path):
@@ -83,14 +100,74 @@ def test_hemgenix_page_and_the_links_to_its_gene(page, served, tmp_path):
     assert page.locator("#resource-iri").inner_text() == "https://identifiers.org/hgnc:3551"
 
 
+# The pixels a canvas shows, counted over every canvas in an element (Cytoscape.js draws on several layers)
+PAINTED = """(selector) => [...document.querySelectorAll(selector + ' canvas')].reduce((sum, canvas) => {
+  const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  let painted = 0;
+  for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) painted++;
+  return sum + painted;
+}, 0)"""
+
+
+def check_diagram(page, expected: list[str], screenshot: Path) -> None:
+    """The diagram is drawn (a canvas with thousands of painted pixels, one node per end of an edge, no console
+    error) and its text alternative, the list the diagram names with aria-describedby, states exactly ``expected``."""
+    page.wait_for_function("window.drugkgDiagram !== undefined")
+    assert page.locator("#diagram canvas").count() > 0
+    assert page.evaluate(PAINTED, "#diagram") > 2_000
+    assert page.locator("#diagram").get_attribute("aria-describedby") == "diagram-edges"
+    assert sorted(page.locator("#diagram-edges li").all_inner_texts()) == expected
+    assert page.evaluate("window.drugkgDiagram.edges().length") == len(expected)
+    page.locator("#neighbourhood").screenshot(path=str(screenshot))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(screenshot, SCREENSHOTS / screenshot.name)
+    assert page.errors == []  # nothing refused by the page's security policy (Cytoscape's own style sheet), no error
+
+
+def test_hemgenix_page_draws_its_neighbourhood(page, served, tmp_path):
+    page.goto(served.url + "id/hemgenix")
+    check_diagram(page, hemgenix_edges(), tmp_path / "hemgenix-diagram.png")
+    assert "cut" not in page.locator("#diagram-caption").inner_text()
+    # a node is a link: the construct's opens its page
+    position = page.evaluate("""() => {
+      const node = window.drugkgDiagram.nodes().filter((n) => n.data('label') === 'etranacogene dezaparvovec')[0];
+      const box = document.getElementById('diagram').getBoundingClientRect();
+      return [box.left + node.renderedPosition('x'), box.top + node.renderedPosition('y')];
+    }""")
+    page.mouse.click(*position)
+    page.wait_for_url(served.url + "id/etranacogene-dezaparvovec")
+
+
+def test_label_product_page_draws_its_ingredients_and_packages(labels_page, served_labels, tmp_path):
+    labels_page.goto(served_labels.url + f"id/ndc/{TRIAMINIC}")
+    check_diagram(labels_page, label_product_edges(TRIAMINIC), tmp_path / "label-product-diagram.png")
+
+
+def test_dataset_statistics_page_charts_every_count(page, served, tmp_path):
+    page.goto(served.url + "queries/dataset-statistics")
+    page.wait_for_selector(".drugkg-chart canvas")
+    caption = page.locator(".drugkg-chart figcaption").inner_text()
+    assert caption == page.locator(".drugkg-chart canvas").get_attribute("aria-label")
+    # the triples' count is thousands of times the smallest: the scale is logarithmic, and the caption says so
+    assert caption.startswith("Bar chart of count by statistic. ") and caption.endswith(". The scale is logarithmic.")
+    bars = caption.removeprefix("Bar chart of count by statistic. ").removesuffix(". The scale is logarithmic.").split("; ")
+    assert sorted(tuple(bar.rsplit(": ", 1)) for bar in bars) == sorted(
+        (r["statistic"], r["count"]) for r in golden("dataset-statistics"))
+    assert page.evaluate(PAINTED, ".drugkg-chart") > 2_000
+    assert page.evaluate("window.drugkgChart.data.datasets[0].data.length") == len(bars)
+    assert page.evaluate("window.drugkgChart.options.scales.x.type") == "logarithmic"
+    page.screenshot(path=str(tmp_path / "statistics-chart.png"), full_page=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(tmp_path / "statistics-chart.png", SCREENSHOTS / "statistics-chart.png")
+    assert page.errors == []
+
+
 def run(page) -> None:
     """Run the query in YASGUI's editor, as its run button does."""
     page.locator(".yasqe_queryButton").click()
 
 
 def test_query_page_is_yasgui_and_runs_a_saved_query(page, served, tmp_path):
-    errors = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.goto(served.url + "query")
     page.select_option("#saved-query", "gene-therapies-by-serotype")
     assert page.evaluate("window.drugkgYasgui.getTab().getQuery()") == SAVED["gene-therapies-by-serotype"].bind({})
@@ -106,7 +183,7 @@ def test_query_page_is_yasgui_and_runs_a_saved_query(page, served, tmp_path):
     assert cells[headers.index("product")] == "id:hemgenix"  # shortened with the graph's prefixes, preset
     assert page.locator(".yasr_response_chip").inner_text().startswith("1 result in ")
     page.screenshot(path=str(tmp_path / "query.png"))
-    assert errors == []  # nothing refused by the page's security policy, no script error
+    assert page.errors == []  # nothing refused by the page's security policy, no script error
 
 
 def test_query_page_charts_a_numeric_answer_with_a_text_alternative(page, served, tmp_path):

@@ -190,7 +190,8 @@ def test_on_disk_mode_gives_the_same_golden_rows(labels, request, tmp_path):
     graph = request.getfixturevalue("built_labels" if labels else "built")
     server = start_drugkg(tmp_path, graph.out, "--on-disk", "--workers", "1")
     try:
-        for name in sorted(LABEL_QUERIES if labels else set(SAVED) - LABEL_QUERIES):
+        # label-changes' golden is for two versions of a label (built_versions), not the default graph's labels
+        for name in sorted(LABEL_QUERIES - {"label-changes"} if labels else set(SAVED) - LABEL_QUERIES):
             status, _, body = fetch(server.url + f"queries/{name}?format=tsv")
             assert status == 200, body
             assert engine.sorted_tsv(ox.parse_query_results(body, format=ox.QueryResultsFormat.TSV)) == golden(name), name

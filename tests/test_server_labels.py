@@ -14,7 +14,6 @@ import pyoxigraph as ox
 import pytest
 
 from drugkg import engine
-from tests.servers import start_drugkg
 from tests.test_queries import GOLDEN, LABEL_QUERIES
 from tests.test_server import fetch, html_page
 
@@ -30,15 +29,6 @@ HUMIRA_NAME = "Humira label (HUMAN PRESCRIPTION DRUG LABEL) by AbbVie Inc., vers
 HUMIRA_VIAL = f"{HUMIRA}/product/4"  # the 4th manufacturedProduct, NDC 0074-3797, line 762
 # "6.1 Clinical Trials Experience", line 1643
 CLINICAL_TRIALS = f"{HUMIRA}/section/cabfc420-c38a-d009-79ab-4a90ca2914c1"
-
-
-@pytest.fixture(scope="session")
-def served_labels(built_labels, tmp_path_factory):
-    """``drugkg serve`` on the graph built with the shared labels, a real process on a free loopback port; stopped
-    by its process id when the session ends."""
-    server = start_drugkg(tmp_path_factory.mktemp("serve-labels"), built_labels.out)
-    yield server
-    server.stop()
 
 
 class Outline(html.parser.HTMLParser):

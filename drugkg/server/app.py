@@ -598,6 +598,7 @@ class Site:
                 data = await self.job("serialized", "describe", fmt, self.prefixes, iri)
             if data is None:
                 raise Refusal(404, f"no resource {iri} in this graph; search by label at /")
+            diagram = await self._diagram(iri, data) if fmt == "html" else None
         except Refusal as refusal:
             return self.refuse(request, refusal.status, refusal.message, refusal.headers)
         headers = {**VARY, "Link": alternates(request)}
@@ -605,7 +606,19 @@ class Site:
             return Response(data, media_type=media.media_type(fmt), headers=headers)
         self.quotes.add(data)
         return self.html("resource.html", request, headers=headers, page=data, queries=self._queries_about(data),
-                         formats=media.GRAPHS)
+                         formats=media.GRAPHS, diagram=diagram)
+
+    async def _diagram(self, iri: str, data: dict) -> dict | None:
+        """A drug product's neighbourhood for the diagram on its page (see :func:`work.neighbourhood`), each node
+        with ``href``, where a click on it goes (its page here, else its own site, else nowhere); None for any
+        other resource."""
+        if DKG_NS + "DrugProduct" not in {t["iri"] for t in data["types"]}:
+            return None
+        diagram = await self.job("neighbourhood", iri)
+        for node in diagram["nodes"] if diagram else ():
+            local, outbound = self.link(node["id"], {node["id"]} if node["page"] else ())
+            node["href"] = local or outbound
+        return diagram
 
     def _queries_about(self, data: dict) -> list[tuple]:
         """Saved queries that take this resource as a parameter: those whose default value for an IRI parameter
@@ -746,10 +759,14 @@ class Site:
                 return self.refuse(request, refusal.status, refusal.message, refusal.headers)
             log_refusal(request, refusal.status, refusal.message)
             return self.html("saved_query.html", request, refusal.status, query=query, values=values,
-                             error=refusal.message, text=None, boolean=None, variables=[], rows=[], known=frozenset())
+                             error=refusal.message, text=None, boolean=None, variables=[], rows=[], known=frozenset(),
+                             chart=None)
         if answer.fmt == "html":
+            # a statistics query's answer of two columns, a name and a count, is drawn as a bar chart too
+            # (saved_query.html, saved-query-chart.js)
+            chart = {"prefixes": self.prefixes} if "statistics" in query.tags else None
             return self.render_results("saved_query.html", request, answer, query=query, values=values, error=None,
-                                       text=text)
+                                       text=text, chart=chart)
         return Response(answer.body, media_type=media.media_type(answer.fmt), headers=VARY)
 
     async def query_page(self, request: Request) -> Response:

@@ -47,6 +47,7 @@ def _serialized(store: ox.Store, triples_job: str, fmt: str, prefixes: dict[str,
 JOBS = {
     "query": work.run_query,
     "page": work.page,
+    "neighbourhood": work.neighbourhood,
     "serialized": _serialized,
     "entity_index": work.entity_index,
     "types_of": work.types_of,

@@ -712,13 +712,7 @@ def _product_view(store: ox.Store, node, named: _Named) -> dict:
     ingredients = []
     for row in rows[:INGREDIENTS_SHOWN]:
         claim, substance = row["claim"], row["substance"]
-        numerator = _first(store, claim, DKG.strengthNumerator)
-        denominator = _first(store, claim, DKG.strengthDenominator)
-        strength = ""
-        if numerator is not None:
-            strength = _quantity_text(store, numerator)
-            if denominator is not None:
-                strength += " per " + _quantity_text(store, denominator)
+        strength = _strength(store, claim)
         sources = [named.source(claim.value, s.value) for s in _objects(store, claim, PROV.wasDerivedFrom)]
         ingredients.append({
             "claim": named.iri(claim.value),
@@ -744,6 +738,15 @@ def _product_view(store: ox.Store, node, named: _Named) -> dict:
         "packages_truncated": packages_cut,
         "reactions": _reactions(store, node, _REACTIONS_OF_DRUG, named),
     }
+
+
+def _strength(store: ox.Store, claim) -> str:
+    """An ingredient claim's strength as a label states it ("10 mg per 1 TABLET"), or "" when it states none."""
+    numerator = _first(store, claim, DKG.strengthNumerator)
+    if numerator is None:
+        return ""
+    denominator = _first(store, claim, DKG.strengthDenominator)
+    return _quantity_text(store, numerator) + ("" if denominator is None else " per " + _quantity_text(store, denominator))
 
 
 def _package_order(store: ox.Store, node) -> tuple:
@@ -848,6 +851,99 @@ def _reactions(store: ox.Store, node, query: str, named: _Named) -> dict:
     out.sort(key=lambda t: ((where[t["section"]]["document_title"] or "", int(where[t["section"]]["line"] or 0))
                             if t["section"] else ("", 0), t["section"], [a["iri"] for a in t["arms"]]))
     return {"tables": out, "truncated": len(rows) > RATES_SHOWN}
+
+
+# --- a drug product's neighbourhood, drawn as a diagram on its page -----------------------------------------------
+
+DIAGRAM_NODES = 60  # nodes drawn at the most; the caption says when more were left out
+DIAGRAM_ROWS = 2000  # rows read at the most (edges before de-duplication); more also counts as cut
+# What the diagram follows from the product, in the order its edges are kept when the nodes run out: for a gene
+# therapy the construct (its active substance) and the construct's vector, serotype, transgene, gene, promoter,
+# target cell type and organ; for a label's product its ingredients and the packages that hold it; for both the
+# diseases of the indications and the events of the adverse-event associations that name it.
+_NEIGHBOURHOOD = _PREFIXES + f"""SELECT DISTINCT ?this ?rank ?s ?p ?o ?ingredient WHERE {{
+  {{ ?this dkg:hasActiveSubstance ?o . BIND(?this AS ?s) BIND(dkg:hasActiveSubstance AS ?p) BIND(1 AS ?rank) }}
+  UNION {{ ?this dkg:hasActiveSubstance ?s . ?s ?p ?o .
+           VALUES ?p {{ dkg:hasVector dkg:hasTransgene dkg:targetsCellType dkg:targetsOrgan }} BIND(2 AS ?rank) }}
+  UNION {{ ?this dkg:hasActiveSubstance/dkg:hasVector ?s . ?s dkg:hasSerotype ?o .
+           BIND(dkg:hasSerotype AS ?p) BIND(3 AS ?rank) }}
+  UNION {{ ?this dkg:hasActiveSubstance/dkg:hasTransgene ?s . ?s ?p ?o .
+           VALUES ?p {{ dkg:encodesGene dkg:hasPromoter }} BIND(3 AS ?rank) }}
+  UNION {{ ?ingredient dkg:drug ?this ; dkg:hasSubstance ?o ; a ?p .
+           VALUES ?p {{ dkg:ActiveIngredient dkg:InactiveIngredient }} BIND(?this AS ?s) BIND(4 AS ?rank) }}
+  UNION {{ ?s a dkg:Package ; dkg:contains ?o . ?o dkg:contains* ?this . BIND(dkg:contains AS ?p) BIND(5 AS ?rank) }}
+  UNION {{ ?claim a dkg:Indication ; dkg:drug ?this ; dkg:hasDisease ?o .
+           BIND(?this AS ?s) BIND(dkg:Indication AS ?p) BIND(6 AS ?rank) }}
+  UNION {{ ?claim a dkg:AdverseEventAssociation ; dkg:drug ?this ; dkg:hasAdverseEvent ?o .
+           BIND(?this AS ?s) BIND(dkg:hasAdverseEvent AS ?p) BIND(7 AS ?rank) }}
+}} ORDER BY ?rank ?s ?p ?o ?ingredient LIMIT {DIAGRAM_ROWS + 1}"""
+_KIND_OF_RANK = {1: "substance", 2: "construct", 3: "construct", 4: "ingredient", 5: "package", 6: "disease",
+                 7: "adverse-event"}
+
+
+def neighbourhood(store: ox.Store, iri: str, cap: int = DIAGRAM_NODES) -> dict | None:
+    """A drug product's neighbourhood as a diagram's data, read by one query (:data:`_NEIGHBOURHOOD`): ``nodes``
+    (``{"id", "label", "kind", "page"}``: the product first, ``kind`` says what it is to the product, ``page``
+    whether it has a page), ``edges`` (``{"source", "target", "label", "sentence"}``, the sentence its text
+    alternative: "Hemgenix has active substance etranacogene dezaparvovec"), at most ``cap`` nodes (edges are kept in
+    the query's order while their nodes fit) and ``truncated``, whether anything was left out. None when the product
+    has no such neighbours (or ``iri`` is no product).
+
+    >>> store = ox.Store()
+    >>> def add(s, p, o, name):
+    ...     store.add(ox.Quad(ox.NamedNode("http://e.org/" + s), DKG[p], ox.NamedNode("http://e.org/" + o)))
+    ...     store.add(ox.Quad(DKG[p], RDFS.label, ox.Literal(name)))
+    >>> add("d", "hasActiveSubstance", "c", "has active substance"); add("c", "hasVector", "v", "has vector")
+    >>> [e["sentence"] for e in neighbourhood(store, "http://e.org/d")["edges"]]
+    ['http://e.org/d has active substance http://e.org/c', 'http://e.org/c has vector http://e.org/v']
+    >>> neighbourhood(store, "http://e.org/d", cap=2)["truncated"]
+    True
+    """
+    node = ox.NamedNode(iri)
+    rows = _select(store, _NEIGHBOURHOOD, node)
+    if not rows:
+        return None
+    names: dict[str, str] = {}
+
+    def name(term) -> str:
+        if term.value not in names:
+            names[term.value] = label(store, term) or term.value
+        return names[term.value]
+
+    nodes = {iri: {"id": iri, "label": name(node), "kind": "product", "page": True}}
+    edges: dict[tuple, dict] = {}
+    truncated = len(rows) > DIAGRAM_ROWS
+    for row in rows[:DIAGRAM_ROWS]:
+        s, p, o, rank = row["s"], row["p"], row["o"], int(row["rank"].value)
+        if not isinstance(o, ox.NamedNode) or not isinstance(s, ox.NamedNode):
+            continue
+        key = (s.value, p.value, o.value)
+        edge = edges.get(key)
+        if edge is None:
+            new = [t for t in (s, o) if t.value not in nodes]
+            if len(nodes) + len(new) > cap:
+                truncated = True
+                continue
+            for term in new:
+                nodes[term.value] = {"id": term.value, "label": name(term), "kind": _KIND_OF_RANK[rank],
+                                     "page": _is_subject(store, term)}
+            if p == DKG.Indication:
+                verb = "is indicated for"
+            elif p in (DKG.ActiveIngredient, DKG.InactiveIngredient):
+                verb = "has " + (label(store, p) or p.value)
+            else:
+                verb = label(store, p) or p.value
+            edge = edges[key] = {"source": s.value, "target": o.value, "label": verb, "strengths": []}
+        if row["ingredient"] is not None and (strength := _strength(store, row["ingredient"])):
+            if strength not in edge["strengths"]:
+                edge["strengths"].append(strength)
+    out = []
+    for edge in edges.values():
+        strengths = edge.pop("strengths")
+        shown = f" ({', '.join(strengths)})" if strengths else ""
+        edge["sentence"] = f"{names[edge['source']]} {edge['label']} {names[edge['target']]}{shown}"
+        out.append(edge)
+    return {"nodes": list(nodes.values()), "edges": out, "truncated": truncated, "cap": cap}
 
 
 _ENTITIES = f"""
