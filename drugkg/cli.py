@@ -162,17 +162,17 @@ def cmd_push(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-DIFF_GRAPH_FORMATS = {"ttl": "TURTLE", "nt": "N_TRIPLES", "jsonld": "JSON_LD", "rdf": "RDF_XML"}
-DIFF_DATASET_FORMATS = {"trig": "TRIG", "nq": "N_QUADS"}
+DIFF_DATASET_FORMATS = ("trig", "nq")  # the changeset's two graphs in one file; the graph formats: two files
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
     import pyoxigraph as ox
 
-    from drugkg.diff import ADDED_GRAPH, REMOVED_GRAPH, changeset_quads, diff_builds, write_json, write_text
+    from drugkg.diff import changeset_quads, diff_builds, write_json, write_text
+    from drugkg.engine import GRAPH_FORMATS
     from drugkg.vocab import WRITE_PREFIXES
 
-    if args.format in DIFF_GRAPH_FORMATS and args.out is None:
+    if args.format in GRAPH_FORMATS and args.out is None:
         raise UsageError(f"--format {args.format} holds one graph: give --out DIR for added.{args.format} and "
                          f"removed.{args.format}, or use --format trig or nq for both graphs in one file")
     diff = diff_builds(args.old, args.new)
@@ -182,14 +182,13 @@ def cmd_diff(args: argparse.Namespace) -> int:
     elif args.format == "json":
         write_json(diff, sys.stdout)
     elif args.format in DIFF_DATASET_FORMATS:
-        fmt = getattr(ox.RdfFormat, DIFF_DATASET_FORMATS[args.format])
+        fmt = ox.RdfFormat.TRIG if args.format == "trig" else ox.RdfFormat.N_QUADS
         sys.stdout.buffer.write(ox.serialize(changeset_quads(diff), format=fmt, prefixes=prefixes) or b"")
     else:
-        fmt = getattr(ox.RdfFormat, DIFF_GRAPH_FORMATS[args.format])
         args.out.mkdir(parents=True, exist_ok=True)
-        for name, triples, graph in (("added", diff.added, ADDED_GRAPH), ("removed", diff.removed, REMOVED_GRAPH)):
+        for name, triples in (("added", diff.added), ("removed", diff.removed)):
             path = args.out / f"{name}.{args.format}"
-            path.write_bytes(ox.serialize(triples, format=fmt, prefixes=prefixes) or b"")
+            path.write_bytes(ox.serialize(triples, format=GRAPH_FORMATS[args.format], prefixes=prefixes) or b"")
         print(f"wrote {args.out}/added.{args.format} ({len(diff.added)} triples) and {args.out}/removed.{args.format} "
               f"({len(diff.removed)} triples)", file=sys.stderr)
     return EXIT_OK if diff.equal else EXIT_DATA_INVALID
@@ -254,7 +253,7 @@ def _base_iri(dist: Path) -> str:
 
 
 def make_parser() -> argparse.ArgumentParser:
-    from drugkg.formats import PAGE_SIZE, QUERY_FORMATS
+    from drugkg.formats import GRAPH_FORMAT_NAMES, PAGE_SIZE, QUERY_FORMATS
 
     parser = argparse.ArgumentParser(
         prog="drugkg",
@@ -435,7 +434,7 @@ def make_parser() -> argparse.ArgumentParser:
     )
     diff.add_argument("old", type=Path, help="the earlier build's folder")
     diff.add_argument("new", type=Path, help="the later build's folder")
-    diff.add_argument("--format", "-f", default="text", choices=["text", "json", *DIFF_DATASET_FORMATS, *DIFF_GRAPH_FORMATS],
+    diff.add_argument("--format", "-f", default="text", choices=["text", "json", *DIFF_DATASET_FORMATS, *GRAPH_FORMAT_NAMES],
                       help="text (default), json, trig or nq (the changeset as two graphs), or ttl, nt, jsonld, rdf "
                            "(two files in --out)")
     diff.add_argument("--out", type=Path, metavar="DIR", help="folder for added.FORMAT and removed.FORMAT")

@@ -5,5 +5,6 @@ milliseconds, so they cannot come from :mod:`drugkg.engine` (which imports pyoxi
 the query module). The engine maps the same names to pyoxigraph's formats; a test checks that the two agree.
 """
 
-QUERY_FORMATS = ("table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld", "rdf")
+GRAPH_FORMAT_NAMES = ("ttl", "nt", "jsonld", "rdf")  # the formats a graph is written in (engine.GRAPH_FORMATS)
+QUERY_FORMATS = ("table", "csv", "tsv", "json", "xml", *GRAPH_FORMAT_NAMES)
 PAGE_SIZE = 10_000  # rows asked for per request: Virtuoso's default cap (ResultSetMaxRows) is 10,000

@@ -207,8 +207,8 @@ class Site:
         self.env.globals.update(link=self.link, curie=self.curie, base=self.base, settings=settings)
         self.index: list[dict] = []
         self.param_types: dict[str, list[str]] = {}
-        # the files the build published and the description lists (name -> its media type), and their gzip copies
-        self.downloads = {_one(self.void, q.object.value, DCTERMS.title): _one(self.void, q.object.value, DCAT.mediaType)
+        # the files the build published and the description lists , and their gzip copies
+        self.downloads = {_one(self.void, q.object.value, DCTERMS.title)
                           for q in self.void.quads_for_pattern(ox.NamedNode(self.void_iri), DCAT.distribution, None, None)}
         self.public_url = ""  # set by publish_at, once the server knows the URL it is reached at
         self.size = 0

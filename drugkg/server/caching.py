@@ -21,32 +21,25 @@ import email.utils
 import hashlib
 from pathlib import Path
 
-# The build's files whose bytes are hashed into the token (small ones), and the one whose size and time stand for it
-# (drugkg.nt: the whole graph, too large to read at start; its size and modification time change with every build).
-_HASHED = ("void.ttl", "inferred.ttl", "drugkg-ontology.ttl")
-_STAMPED = "drugkg.nt"
 _UNCONDITIONAL = ("/static/",)  # StaticFiles gives its own validators and 304s
 
 
 def build_token(dist: Path, settings_text: str) -> tuple[str, float]:
     """A digest of the served build (``dist``, the version folder) and the settings that shape the answers, and the
-    time the build was written (seconds since the epoch).
+    time the build was written (seconds since the epoch). The build's description stands for the whole build: it
+    gives the SHA-256 of every file published (the graph, the inferences, the ontology) and the graph's version, and
+    it is written last.
 
     >>> import tempfile
     >>> folder = Path(tempfile.mkdtemp())
-    >>> for name in ("void.ttl", "inferred.ttl", "drugkg-ontology.ttl", "drugkg.nt"):
-    ...     _ = (folder / name).write_text(name)
+    >>> _ = (folder / "void.ttl").write_text("<x> <y> <z> .")
     >>> token, _ = build_token(folder, "max-rows 10")
     >>> token == build_token(folder, "max-rows 10")[0], token == build_token(folder, "max-rows 20")[0], len(token)
     (True, False, 16)
     """
-    digest = hashlib.sha256(settings_text.encode("utf-8"))
-    for name in _HASHED:
-        path = dist / name
-        digest.update(name.encode("utf-8") + b"\0" + (path.read_bytes() if path.is_file() else b"") + b"\0")
-    stamp = (dist / _STAMPED).stat()
-    digest.update(f"{dist.name}\0{stamp.st_size}\0{stamp.st_mtime_ns}".encode())
-    return digest.hexdigest()[:16], stamp.st_mtime
+    void = dist / "void.ttl"
+    digest = hashlib.sha256(settings_text.encode("utf-8") + b"\0" + void.read_bytes())
+    return digest.hexdigest()[:16], void.stat().st_mtime
 
 
 def entity_tag(token: str, scope) -> str:
