@@ -168,17 +168,35 @@ DIFF_DATASET_FORMATS = ("trig", "nq")  # the changeset's two graphs in one file;
 def cmd_diff(args: argparse.Namespace) -> int:
     import pyoxigraph as ox
 
+    import json
+
     from drugkg.diff import changeset_quads, diff_builds, write_json, write_text
     from drugkg.engine import GRAPH_FORMATS
+    from drugkg.label_diff import diff_label_files, is_label_file
+    from drugkg.label_diff import json_document as label_json
+    from drugkg.label_diff import write_text as write_label_text
     from drugkg.vocab import WRITE_PREFIXES
 
     if args.format in GRAPH_FORMATS and args.out is None:
         raise UsageError(f"--format {args.format} holds one graph: give --out DIR for added.{args.format} and "
                          f"removed.{args.format}, or use --format trig or nq for both graphs in one file")
-    diff = diff_builds(args.old, args.new)
-    prefixes = {**WRITE_PREFIXES, "id": _base_iri(args.new)}
-    if args.format == "text":
+    labels = None
+    if is_label_file(args.old) or is_label_file(args.new):
+        if not (is_label_file(args.old) and is_label_file(args.new)):
+            raise UsageError(f"give two build folders or two label files (*.xml), not one of each: {args.old}, "
+                             f"{args.new}")
+        labels = diff_label_files(args.old, args.new, args.data, args.ontology, args.queries)
+        diff, base = labels.diff, labels.base
+    else:
+        diff, base = diff_builds(args.old, args.new), _base_iri(args.new)
+    prefixes = {**WRITE_PREFIXES, "id": base}
+    if args.format == "text" and labels is not None:
+        write_label_text(labels, sys.stdout)
+    elif args.format == "text":
         write_text(diff, sys.stdout, prefixes)
+    elif args.format == "json" and labels is not None:
+        json.dump(label_json(labels), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
     elif args.format == "json":
         write_json(diff, sys.stdout)
     elif args.format in DIFF_DATASET_FORMATS:
@@ -413,7 +431,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     diff = sub.add_parser(
         "diff",
-        help="compare two builds: the facts added, removed and changed, by entity and kind, with their sources",
+        help="compare two builds, or two versions of a label: the facts added, removed and changed, with their sources",
         description=(
             "Compare the builds in OLD and NEW (two folders 'drugkg build' wrote, such as the previous dist/ and "
             "the new one): the facts added, removed and changed, grouped by entity (the drug a claim is about, an "
@@ -421,19 +439,30 @@ def make_parser() -> argparse.ArgumentParser:
             "events, tests, products, packages, ingredients, sections, other), each with its source section on "
             "each side; a changed value shows old and new. As text (default), JSON, or the RDF changeset: the "
             "removed and the added triples as two graphs (urn:drugkg:diff:removed, urn:drugkg:diff:added), in "
-            "TriG or N-Quads on standard output, or in one of the graph formats as two files in --out."
+            "TriG or N-Quads on standard output, or in one of the graph formats as two files in --out.\n\n"
+            "OLD and NEW may also be two versions of one FDA label (SPL *.xml files of one set id, the older "
+            "first): each is loaded alone with the curated data (--data), and the text and JSON say which "
+            "sections were added, removed or reworded and which product data changed (the rows of the saved query "
+            "label-changes), then the changes of the two graphs; the RDF formats give the graphs' changeset."
         ),
         epilog=(
             "Examples:\n"
             "  drugkg diff old-dist dist\n"
             "  drugkg diff old-dist dist --format json > changes.json\n"
             "  drugkg diff old-dist dist --format ttl --out changes/\n"
-            "Exit codes, as diff's: 0 the builds hold the same triples, 1 they differ, 2 an error."
+            "  drugkg diff labels/lipitor-v10.xml labels/lipitor-v11.xml\n"
+            "Exit codes, as diff's: 0 the builds (or label files) hold the same triples, 1 they differ, 2 an error."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    diff.add_argument("old", type=Path, help="the earlier build's folder")
-    diff.add_argument("new", type=Path, help="the later build's folder")
+    diff.add_argument("old", type=Path, help="the earlier build's folder, or the earlier version of a label (.xml)")
+    diff.add_argument("new", type=Path, help="the later build's folder, or the later version of the label (.xml)")
+    diff.add_argument("--data", type=Path, default=default_data_dir(),
+                      help="for two label files: the curated data folder they are loaded with (default: data/)")
+    diff.add_argument("--ontology", type=Path, default=default_ontology(), help="for two label files: the ontology "
+                      "file (default: ontology/drugkg.ttl)")
+    diff.add_argument("--queries", type=Path, default=default_queries_dir(),
+                      help="for two label files: the folder of the saved query label-changes (default: queries/)")
     diff.add_argument("--format", "-f", default="text", choices=["text", "json", *DIFF_DATASET_FORMATS, *GRAPH_FORMAT_NAMES],
                       help="text (default), json, trig or nq (the changeset as two graphs), or ttl, nt, jsonld, rdf "
                            "(two files in --out)")
@@ -504,7 +533,7 @@ def main(argv: list[str] | None = None) -> int:
             print(error, file=sys.stderr)
         suffix = "; nothing was written." if args.command == "build" else "."
         print(f"drugkg: {len(exc.errors)} error(s){suffix}", file=sys.stderr)
-        return EXIT_DATA_INVALID
+        return EXIT_USAGE if args.command == "diff" else EXIT_DATA_INVALID  # diff's 1 says "they differ"
     except UsageError as exc:
         suffix = "; nothing was written." if args.command == "build" else ""
         print(f"drugkg: error: {exc}{suffix}", file=sys.stderr)

@@ -319,11 +319,17 @@ def write_markdown(diff: Diff, out: TextIO, prefixes: dict[str, str], title: str
 
 
 def write_json(diff: Diff, out: TextIO) -> None:
-    """For tools: the counts and every change, values as N-Triples terms (a whole fact: its label), with labels."""
+    """For tools: :func:`json_document`, indented."""
+    json.dump(json_document(diff), out, indent=2, ensure_ascii=False)
+    out.write("\n")
+
+
+def json_document(diff: Diff) -> dict:
+    """The counts and every change, values as N-Triples terms (a whole fact: its label), with labels."""
     def term(value):
         return None if value is None else str(value)
 
-    document = {
+    return {
         "equal": diff.equal,
         "counts": diff.counts(),
         "changes": [{"change": c.change, "entity": c.entity, "entityLabel": diff.labels.get(c.entity), "kind": c.kind,
@@ -333,8 +339,6 @@ def write_json(diff: Diff, out: TextIO) -> None:
                      "sourceOld": c.source_old if c.change != "added" else None,
                      "sourceNew": c.source_new if c.change != "removed" else None} for c in diff.changes],
     }
-    json.dump(document, out, indent=2, ensure_ascii=False)
-    out.write("\n")
 
 
 def changeset_quads(diff: Diff) -> list[ox.Quad]:

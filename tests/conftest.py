@@ -113,6 +113,17 @@ def served_labels(built_labels, tmp_path_factory):
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def served_versions(built_versions, tmp_path_factory):
+    """``drugkg serve`` on the build with two versions of one label (:func:`built_versions`); stopped by its process
+    id when the session ends."""
+    from tests.servers import start_drugkg
+
+    server = start_drugkg(tmp_path_factory.mktemp("serve-versions"), built_versions.out)
+    yield server
+    server.stop()
+
+
 PREFIXES = """
 PREFIX dkg: <https://w3id.org/drugkg/ontology#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>

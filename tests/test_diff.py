@@ -13,10 +13,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from drugkg.build import build
+from drugkg.build import build, compile_graph
 from drugkg.cli import main
 from drugkg.diff import ADDED_GRAPH, REMOVED_GRAPH
-from tests.conftest import DATA, LABELS, ONTOLOGY, ROOT, SEEDS
+from drugkg.vocab import DKG
+from tests.conftest import DATA, LABELS, ONTOLOGY, ROOT, SEEDS, synthetic_second_version
 
 GOLDEN = ROOT / "tests" / "golden" / "diff"
 MONOGRAPH = "hemgenix-monograph.txt"
@@ -173,3 +174,91 @@ def test_a_build_that_replaces_another_says_what_changed(built, edited, tmp_path
     assert void_objects(out, "http://www.w3.org/ns/prov#wasRevisionOf", second) == [first]
     counts = {name: void_objects(out, "http://rdfs.org/ns/void#triples", f"{second}/{name}") for name in ("added", "removed")}
     assert counts == {"added": ["3"], "removed": ["12"]}
+
+
+# Two versions of one label (issue "What changed", items 3 and 4): cough.xml and a SYNTHETIC second version of it made
+# by editing a copy (tests/conftest.py SYNTHETIC_V2_EDITS: version 2, a new date, the Uses section reworded, the
+# product's generic name changed); the shared file is never edited.
+COUGH_SET = "00f66f25-3469-4c16-9baf-fba21e9628bd"
+COUGH_V2 = f"https://w3id.org/drugkg/id/spl/{COUGH_SET}/2"
+COUGH_PRODUCT = "https://w3id.org/drugkg/id/ndc/0067-6344"
+GENERIC_OLD, GENERIC_NEW = "Diphenhydramine HCl, Phenylephrine HCl", "Diphenhydramine HCl, Phenylephrine HCl (synthetic)"
+
+
+@pytest.fixture(scope="module")
+def cough_v2(tmp_path_factory) -> Path:
+    return synthetic_second_version(tmp_path_factory.mktemp("cough-v2"))
+
+
+def label_graph(path: Path, tmp_path: Path) -> set[ox.Triple]:
+    """The graph of one label file loaded alone with the curated data, as ``drugkg diff`` loads each side."""
+    folder = tmp_path / path.stem
+    folder.mkdir()
+    shutil.copyfile(path, folder / path.name)
+    return {q.triple for q in ox.parse(compile_graph(DATA, ONTOLOGY, labels=folder).ntriples.encode(),
+                                       format=ox.RdfFormat.N_TRIPLES)}
+
+
+def test_a_second_version_of_a_label_adds_that_version_only(built_labels, built_versions, capsys):
+    """The build with both versions against the build with the first: every added triple is about version 2 (its
+    IRI is the subject or the object), but one: the shared product's generic name as version 2 states it."""
+    code, out, _ = diff(capsys, built_labels.out, built_versions.out, "--format", "json")
+    document = json.loads(out)
+    assert code == 1 and document["counts"]["triples removed"] == 0 and document["counts"]["changed"] == 0
+    added = triples_of(built_versions.out / "drugkg.nt") - triples_of(built_labels.out / "drugkg.nt")
+    assert document["counts"]["triples added"] == len(added)
+    assert {t for t in added if not t.subject.value.startswith(COUGH_V2) and not t.object.value.startswith(COUGH_V2)} \
+        == {ox.Triple(ox.NamedNode(COUGH_PRODUCT), DKG.genericName, ox.Literal(GENERIC_NEW, language="en"))}
+    # the claims among them are the product data of version 2 (its Uses text is a section, which has no source)
+    assert {c["sourceNew"] for c in document["changes"] if c["sourceNew"]} == {COUGH_V2 + "/product/1"}
+
+
+def test_two_label_files_text(cough_v2, capsys):
+    code, out, err = diff(capsys, LABELS / "cough.xml", cough_v2)
+    assert (code, err) == (1, "")
+    assert out.splitlines()[:-1] == [
+        f"label {COUGH_SET}: version 1 of 2011-04-26 ({LABELS / 'cough.xml'}) -> version 2 of 2012-03-01 ({cough_v2})",
+        "  sections",
+        "    changed Uses (LOINC 34067-9)",
+        "  product data",
+        f'    changed NDC 0067-6344 genericName: "{GENERIC_OLD}" -> "{GENERIC_NEW}"',
+    ]
+
+
+def test_two_label_files_json_and_its_changeset(cough_v2, tmp_path, capsysbinary):
+    code = main(["diff", str(LABELS / "cough.xml"), str(cough_v2), "--format", "json"])
+    document = json.loads(capsysbinary.readouterr().out)
+    assert code == 1 and document["setId"] == COUGH_SET
+    assert (document["old"]["version"], document["new"]["version"]) == (1, 2)
+    assert document["sections"] == [{"sectionCode": "34067-9", "sectionTitle": "Uses", "change": "changed"}]
+    assert document["products"] == [{"ndc": "0067-6344", "field": "genericName", "old": GENERIC_OLD,
+                                     "new": GENERIC_NEW, "change": "changed"}]
+    old, new = label_graph(LABELS / "cough.xml", tmp_path), label_graph(cough_v2, tmp_path)
+    counts = document["counts"]
+    assert (counts["triples added"], counts["triples removed"]) == (len(new - old), len(old - new))
+    assert main(["diff", str(LABELS / "cough.xml"), str(cough_v2), "--format", "nq"]) == 1
+    dataset = ox.Store()
+    dataset.load(capsysbinary.readouterr().out, format=ox.RdfFormat.N_QUADS)
+    removed = {q.triple for q in dataset.quads_for_pattern(None, None, None, REMOVED_GRAPH)}
+    added = {q.triple for q in dataset.quads_for_pattern(None, None, None, ADDED_GRAPH)}
+    assert (old - removed) | added == new
+
+
+def test_two_label_files_that_say_the_same_print_nothing(capsys):
+    assert diff(capsys, LABELS / "cough.xml", LABELS / "cough.xml") == (0, "", "")
+
+
+def test_label_files_given_wrongly_are_errors(built, cough_v2, tmp_path, capsys):
+    cough, humira = LABELS / "cough.xml", LABELS / "humira.xml"
+    code, out, err = diff(capsys, cough_v2, cough)
+    assert (code, out) == (2, "") and f"give the older version first: drugkg diff {cough} {cough_v2}" in err
+    code, out, err = diff(capsys, cough, humira)
+    assert (code, out) == (2, "") and f"{humira} of label 608d4f0d-b19f-46d3-749a-7159aa5f933d; give two versions" in err
+    code, out, err = diff(capsys, built.out, humira)
+    assert (code, out) == (2, "") and "give two build folders or two label files (*.xml), not one of each" in err
+    damaged = tmp_path / "damaged.xml"
+    damaged.write_bytes(cough.read_bytes()[:5000])
+    code, out, err = diff(capsys, damaged, cough_v2)
+    assert (code, out) == (2, "") and err.startswith(f"{damaged}:") and "not well-formed XML" in err
+    code, out, err = diff(capsys, tmp_path / "missing.xml", cough_v2)
+    assert (code, out) == (2, "") and f"no label file {tmp_path / 'missing.xml'}" in err

@@ -215,3 +215,36 @@ def test_label_queries_over_http_give_their_golden_rows(name, served_labels):
     assert status == 200, body
     parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.TSV)
     assert engine.sorted_tsv(parsed) == (GOLDEN / f"{name}.tsv").read_text(encoding="utf-8")
+
+
+COUGH_SET = "00f66f25-3469-4c16-9baf-fba21e9628bd"  # cough.xml is version 1; version 2 is made by the tests (synthetic)
+COUGH_V2_NAME = ("TRIAMINIC Childrens Night Time Cold and Cough label (HUMAN OTC DRUG LABEL) by Novartis Consumer "
+                 "Health, Inc., version 2 (2012-03-01)")
+COUGH_V1_NAME = COUGH_V2_NAME.replace("version 2 (2012-03-01)", "version 1 (2011-04-26)")
+
+
+def test_a_label_version_page_shows_the_version_history_and_links_each_versions_changes(served_versions):
+    changes = f"/queries/label-changes?set_id={COUGH_SET}&version=2"
+    header = ["version", "effective", "label", "changes"]
+    page = html_page(served_versions, f"/id/spl/{COUGH_SET}/1")
+    assert page.rows["versions"] == [header, ["1", "2011-04-26", "this version", "first version in this graph"],
+                                     ["2", "2012-03-01", COUGH_V2_NAME, "since version 1"]]
+    assert page.section_links["versions"] == [f"/id/spl/{COUGH_SET}/2", changes]
+    page = html_page(served_versions, f"/id/spl/{COUGH_SET}/2")
+    assert page.rows["versions"] == [header, ["1", "2011-04-26", COUGH_V1_NAME, "first version in this graph"],
+                                     ["2", "2012-03-01", "this version", "since version 1"]]
+    assert page.section_links["versions"] == [f"/id/spl/{COUGH_SET}/1", changes]
+    # the link answers the changes into version 2: the golden rows of label-changes (tests/golden/queries)
+    status, _, body = fetch(served_versions.url + changes.lstrip("/") + "&format=tsv")
+    assert status == 200, body
+    assert engine.sorted_tsv(ox.parse_query_results(body, format=ox.QueryResultsFormat.TSV)) == \
+        (GOLDEN / "label-changes.tsv").read_text(encoding="utf-8")
+    # into version 1, the first loaded: no change
+    status, _, body = fetch(served_versions.url + f"queries/label-changes?set_id={COUGH_SET}&version=1&format=tsv")
+    assert status == 200 and len(engine.sorted_tsv(ox.parse_query_results(body, format=ox.QueryResultsFormat.TSV))
+                                 .splitlines()) == 1
+
+
+def test_a_label_with_one_version_loaded_says_so(served_labels):
+    assert html_page(served_labels, LIPITOR).rows["versions"] == [
+        ["version", "effective", "label", "changes"], ["11", "2014-01-13", "this version", "first version in this graph"]]

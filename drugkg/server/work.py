@@ -20,6 +20,7 @@ from itertools import islice
 import pyoxigraph as ox
 
 from drugkg import engine
+from drugkg.prefixes import PREFIXES
 from drugkg.queries import projection_order
 from drugkg.vocab import DCTERMS, DKG, DKG_NS, OWL, PROV, RDF, RDFS, SCHEMA, SKOS
 
@@ -36,6 +37,7 @@ RATES_SHOWN = 5000  # arm rates of adverse-reaction rows, of a product or a sect
 PACKAGES_SHOWN = 200  # packages around a product or a package
 MAX_DEPTH = 12  # nesting shown: sections in sections, packages in packages
 DAILYMED = "https://dailymed.nlm.nih.gov/dailymed/"
+DAILYMED_SET = PREFIXES["DAILYMED"].iri  # the IRI of a label's set id (dcterms:isVersionOf of each version)
 
 
 @dataclass(frozen=True)
@@ -670,7 +672,27 @@ def _document_view(store: ox.Store, node, named: _Named) -> dict:
     first_line = {iri: min((_int(_first(store, ox.NamedNode(s["section"]), DKG.startLine)) or 0)
                            for s in entry["elements"]) for iri, entry in products.items()}
     ordered = sorted(products.values(), key=lambda p: (first_line[p["iri"]], p["label"].lower(), p["iri"]))
-    return {**outline, "products": ordered, "products_truncated": len(rows) > PRODUCTS_SHOWN}
+    return {**outline, "products": ordered, "products_truncated": len(rows) > PRODUCTS_SHOWN,
+            **_versions(store, node, named)}
+
+
+def _versions(store: ox.Store, node, named: _Named) -> dict:
+    """A label version's history: ``set_id`` (its DailyMed set id) and ``versions``, every loaded version of the same
+    label (``dcterms:isVersionOf`` its set) oldest first, each with its ``version`` number, ``issued`` date and the
+    number of the loaded version before it (``previous``: what the saved query label-changes compares it with);
+    nothing for a document that is no version of a label."""
+    the_set = _first(store, node, DCTERMS.isVersionOf)
+    if not isinstance(the_set, ox.NamedNode) or not the_set.value.startswith(DAILYMED_SET):
+        return {}
+    found = []
+    for doc in {q.subject for q in store.quads_for_pattern(None, DCTERMS.isVersionOf, the_set, None)}:
+        issued = _first(store, doc, DCTERMS.issued)
+        found.append({"iri": named.iri(doc.value), "version": _int(_first(store, doc, SCHEMA.version)),
+                      "issued": issued.value if issued is not None else None, "current": doc == node})
+    found.sort(key=lambda v: (v["version"] is None, v["version"] or 0, v["iri"]))
+    for before, after in zip([None, *found], found):
+        after["previous"] = before["version"] if before else None
+    return {"set_id": the_set.value.removeprefix(DAILYMED_SET), "versions": found}
 
 
 def _section_view(store: ox.Store, node, named: _Named) -> dict:
