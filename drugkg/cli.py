@@ -510,9 +510,12 @@ def _input_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base-iri", default=None, help="base IRI for minted resources (default: the dataset's base_iri)")
     parser.add_argument("--checks", type=Path, default=default_checks_dir(), help="folder of *-violation.rq data-quality checks (default: queries/checks/)")
     parser.add_argument("--shapes", type=Path, default=default_shapes(), help="SHACL shapes file (default: ontology/shapes.ttl)")
-    parser.add_argument("--documents", type=Path, default=default_documents_dir(), metavar="DIR",
-                        help="folder of the curated documents' files, checked against each document record's sha256 "
-                             "and sections (default: ../shared/seeds beside the checkout)")
+    documents = parser.add_mutually_exclusive_group()
+    documents.add_argument("--documents", type=Path, default=default_documents_dir(), metavar="DIR",
+                           help="folder of the curated documents' files, checked against each document record's "
+                                "sha256 and sections (default: ../shared/seeds beside the checkout)")
+    documents.add_argument("--no-documents", dest="documents", action="store_const", const=None,
+                           help="do not check the documents against their files (a synthetic benchmark corpus has none)")
     labels = parser.add_mutually_exclusive_group()
     labels.add_argument("--labels", type=Path, default=None, metavar="DIR",
                         help="folder of FDA drug labels (SPL *.xml) to load with the data (default: ../shared/labels "

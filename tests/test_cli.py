@@ -60,3 +60,18 @@ def test_reasoner_shacl_and_web_stack_stay_out_of_the_start_up_path():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.splitlines()[-1] == "[]"
+
+
+def test_no_documents_skips_checking_the_documents_against_their_files(tmp_path, capsys):
+    """A corpus whose documents have no files (the synthetic benchmark corpus) validates with --no-documents; with
+    a documents folder that lacks them, each claim citing them is an error naming its file and line."""
+    argv = ["validate", "--no-labels", "--data", str(DATA), "--ontology", str(ONTOLOGY)]
+    assert main([*argv, "--documents", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "hemgenix/sources.yaml:" in err and "whose file does not exist" in err
+    assert main([*argv, "--no-documents", "--coverage"]) == 0
+    captured = capsys.readouterr()
+    assert "Coverage: no curated document was checked (give --documents DIR)" in captured.out
+    with pytest.raises(SystemExit):
+        main([*argv, "--no-documents", "--documents", str(tmp_path)])
+    assert "not allowed with argument" in capsys.readouterr().err
