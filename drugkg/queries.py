@@ -281,6 +281,11 @@ def projection_order(text: str, variables: list[str]) -> list[str]:
     >>> projection_order("SELECT ?o ?s WHERE { ?s ?p ?o }", ["o", "s"])
     ['o', 's']
     """
+    return list(_projection_order(text, tuple(variables)))
+
+
+@functools.lru_cache(maxsize=256)  # a server answers the same texts (saved queries) again and again
+def _projection_order(text: str, variables: tuple[str, ...]) -> tuple[str, ...]:
     tokens = [(kind, token) for kind, token, _ in _tokens(text) if kind not in ("comment", "other") or token.strip()]
     start = next((i for i, (kind, token) in enumerate(tokens)
                   if kind == "word" and token.upper() in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")), None)
@@ -295,7 +300,7 @@ def projection_order(text: str, variables: list[str]) -> list[str]:
     for position, (kind, token) in enumerate(rest):
         if kind == "var":
             first.setdefault(token[1:], position)
-    return sorted(variables, key=lambda name: (first.get(name, len(rest)), variables.index(name)))
+    return tuple(sorted(variables, key=lambda name: (first.get(name, len(rest)), variables.index(name))))
 
 
 def nesting(text: str, tokens: list | None = None) -> int:
@@ -342,6 +347,7 @@ def too_deep(depth: int, limit: str = "the limit") -> str:
             f"write it flatter (fewer nested groups, a VALUES block instead of nested UNIONs)")
 
 
+@functools.lru_cache(maxsize=256)  # SavedQuery.bind: a server binds the same saved queries again and again
 def _where_group_start(text: str) -> int | None:
     """The offset just after the '{' that opens the group following the first top-level WHERE keyword."""
     depth, seen_where = 0, False

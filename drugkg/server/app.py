@@ -17,6 +17,7 @@ Every refused request is logged on ``drugkg.server`` as one line: method, path, 
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 import logging
@@ -105,6 +106,14 @@ def first_keyword(text: str, tokens: list | None = None) -> str | None:
         if kind == "word" and token.upper() in QUERY_FORMS | UPDATE_KEYWORDS:
             return token.upper()
     return None
+
+
+@functools.lru_cache(maxsize=256)  # the same texts (saved queries) come again and again
+def query_checks(text: str) -> tuple[int, str | None, bool]:
+    """What the endpoint checks in a query text, read in one pass: its nesting depth, its first query-form or update
+    keyword, and whether it calls SERVICE."""
+    tokens = list(_tokens(text))
+    return nesting(text, tokens), first_keyword(text, tokens), uses_service(text, tokens)
 
 
 def uses_service(text: str, tokens: list | None = None) -> bool:
@@ -450,13 +459,12 @@ class Site:
         (status 200), or raise Refusal."""
         if len(text.encode("utf-8")) > self.settings.max_query_bytes:
             raise Refusal(413, self._too_long())
-        tokens = list(_tokens(text))  # read once for the three checks below
-        depth = nesting(text, tokens)
+        depth, keyword, service = query_checks(text)
         if depth > MAX_NESTING:
             raise Refusal(400, too_deep(depth, "this server's limit"))
-        if first_keyword(text, tokens) in UPDATE_KEYWORDS:
+        if keyword in UPDATE_KEYWORDS:
             raise Refusal(403, READ_ONLY)
-        if uses_service(text, tokens):
+        if service:
             raise Refusal(403, NO_SERVICE)
         dataset = self._dataset(params, _endpoint_url(request))
         results_fmt, graph_fmt, explicit = self._formats(request, params)

@@ -6,6 +6,8 @@ The ``format=`` parameter takes the names ``drugkg query --format`` takes (:data
 
 from __future__ import annotations
 
+import functools
+
 from drugkg.engine import FORMATS
 
 RESULTS = {  # SELECT and ASK answers, in the server's order of preference for */*
@@ -87,7 +89,8 @@ def offers(formats: dict[str, str], aliases: dict[str, str], first: str | None =
     return {**{media: name for name, media in ordered.items()}, **aliases}
 
 
-def _ranges(accept: str | None) -> list[tuple[str, str, float]]:
+@functools.lru_cache(maxsize=256)  # clients send the same few Accept headers
+def _ranges(accept: str | None) -> tuple[tuple[str, str, float], ...]:
     ranges = []
     for part in (accept or "*/*").split(","):
         fields = [f.strip() for f in part.split(";")]
@@ -104,7 +107,7 @@ def _ranges(accept: str | None) -> list[tuple[str, str, float]]:
                 except ValueError:
                     q = 0.0
         ranges.append((kind, sub, q))
-    return ranges or [("*", "*", 1.0)]
+    return tuple(ranges) or (("*", "*", 1.0),)
 
 
 def quality(media: str, accept: str | None) -> float:
