@@ -8,9 +8,9 @@ come from the ontology alone: each class and object property of ``ontology/drugk
 
 What becomes what:
 
-- every resource of the data with a ``dkg`` type is a node, its categories the matches of its types,
-  except the parts of a record minted under its IRI (``id:monograph/primary-indication``, a section; a
-  claim's quantity): a KGX CURIE holds no slash after its prefix;
+- every resource of the data with a ``dkg`` type is a node, its categories the matches of its types; the
+  parts of a record minted under its IRI (a document's sections, a claim's quantities and schedules, a label's
+  products, packages and ingredients) too;
 - a claim whose class matches a Biolink association class (an indication, an adverse-event association) is an
   edge, not a node: from the value of the claim's property that matches ``biolink:subject`` (``dkg:drug``) to
   the value of the one that matches ``biolink:object`` (``dkg:hasDisease``, ``dkg:hasAdverseEvent``), with the
@@ -20,11 +20,21 @@ What becomes what:
   the statements that make an association (its subject and object) are ``biolink:related_to`` edges on a claim
   that is a node (a non-indication names its disease, but does not treat it).
 
+Ids are CURIEs. An external IRI takes its scheme's prefix (``MONDO:0010604``); an IRI minted under the base
+takes the prefix of its namespace, the IRI up to its last ``/`` (a KGX CURIE holds no ``/`` after its prefix):
+``id`` for the base itself (``id:hemgenix``), ``id.`` and the path segments joined by ``.`` for a namespace
+below it (``id.monograph:primary-indication`` for ``{base}monograph/primary-indication``), each segment
+escaped so that the name is an NCName and no two namespaces share one (:func:`minted_curie`). The build writes
+the prefixes beside the files as a JSON-LD context (:data:`KGX_CONTEXT`): each CURIE of the export expands
+with it to the exact IRI of the RDF exports, and :func:`validate_kgx` validates against it.
+
 Each edge carries its provenance: the documents its claims come from as ``publications`` and their sections as
 ``supporting_documents`` (the claim itself for an association; the attribute claims stating the statement, or
-the claim it belongs to, for the others), ``knowledge_level`` (a source document asserts it) and
-``agent_type`` (curated by hand, or read from an FDA label by the label loader). Nodes and edges are written
-as KGX TSV (lists joined by ``|``) and as KGX JSON Lines, sorted, so two builds write the same bytes.
+the claim it belongs to, for the others; for a statement about a part, the claim or section the part is minted
+under), ``knowledge_level`` (a source document asserts it) and ``agent_type`` (curated by hand, or read from
+an FDA label by the label loader); both ``not_provided`` for the few statements with no source in the graph
+(an identifier node's, a claim difference's). Nodes and edges are written as KGX TSV (lists joined by ``|``)
+and as KGX JSON Lines, sorted, so two builds write the same bytes.
 """
 
 from __future__ import annotations
@@ -46,13 +56,17 @@ MATCHES = ("exactMatch", "closeMatch", "broadMatch", "narrowMatch")
 INFORES = "infores:drugkg"  # the knowledge source the Translator registry (infores) would name this graph by
 RELATED_TO = "biolink:related_to"  # the predicate of a claim node's subject and object statements
 
-# file name -> (kind, format): the four KGX files, in the order written
+KGX_CONTEXT = "drugkg_kgx_context.jsonld"  # the prefix of every CURIE in the KGX files, as a JSON-LD context
+# file name -> (kind, format): the KGX files, in the order written
 KGX_FILES = {
     "drugkg_kgx_nodes.tsv": ("nodes", "tsv"),
     "drugkg_kgx_edges.tsv": ("edges", "tsv"),
     "drugkg_kgx_nodes.jsonl": ("nodes", "jsonl"),
     "drugkg_kgx_edges.jsonl": ("edges", "jsonl"),
+    KGX_CONTEXT: ("context", "jsonld"),
 }
+MINTED = "id"  # the prefix of the base IRI; a namespace minted under it is MINTED.SEGMENT.SEGMENT...
+GEN_DELIMS = ":/?#[]@"  # a JSON-LD 1.1 term is a prefix by itself only when its IRI ends with one of these
 NODE_COLUMNS = ["id", "category", "name", "xref", "provided_by"]
 EDGE_COLUMNS = [
     "id",
@@ -103,6 +117,49 @@ SELECT ?term ?kind ?match ?related WHERE {{
 
 def _biolink(iri: str) -> str:
     return "biolink:" + iri[len(BIOLINK) :]
+
+
+def _escape(segment: str) -> str:
+    """A path segment as a part of a prefix name (an XML NCName): ASCII letters, digits and ``-`` as they are,
+    any other character as ``_`` and two hex digits for each of its UTF-8 bytes (``.`` as ``_2E``, ``_`` as
+    ``_5F``), so that ``.`` is left to join the segments and the joined name reads back one way only."""
+    return "".join(
+        c if c.isascii() and (c.isalnum() or c == "-") else "".join(f"_{b:02X}" for b in c.encode("utf-8"))
+        for c in segment
+    )
+
+
+def minted_curie(iri: str, base: str) -> tuple[str, str, str]:
+    """The KGX CURIE of ``iri``, an IRI minted under ``base``: ``(CURIE, prefix, namespace)``, where the
+    prefix stands for the namespace, the IRI up to its last ``/``.
+
+    A KGX CURIE holds no ``/`` (nor ``:``) after its prefix, so the local part is the IRI's last path segment
+    and each namespace minted under the base has a prefix of its own: ``id`` for the base, ``id.`` and the
+    path segments below the base joined by ``.`` for the others, each segment escaped (:func:`_escape`) to
+    keep the name a W3C CURIE prefix (an NCName) and to keep two namespaces from sharing one. The namespace
+    plus the local part is the IRI again, character for character. Raises UsageError for an IRI whose last
+    segment is empty or holds a ``:``, which no loader mints.
+
+    >>> base = "https://w3id.org/drugkg/id/"
+    >>> minted_curie(base + "hemgenix", base)
+    ('id:hemgenix', 'id', 'https://w3id.org/drugkg/id/')
+    >>> minted_curie(base + "monograph/primary-indication", base)
+    ('id.monograph:primary-indication', 'id.monograph', 'https://w3id.org/drugkg/id/monograph/')
+    >>> minted_curie(base + "spl/c6e1/11/product/2/package/5.1/type", base)[0]
+    'id.spl.c6e1.11.product.2.package.5_2E1:type'
+    >>> minted_curie(base + "spl/c6e1/11/product/2/package/5/1/type", base)[0]
+    'id.spl.c6e1.11.product.2.package.5.1:type'
+    """
+    path = iri[len(base) :]
+    local = path.rsplit("/", 1)[-1]
+    if not local or ":" in local:
+        raise UsageError(
+            f"cannot write {iri} as a KGX CURIE: its last path segment {local!r} is empty or holds a colon; "
+            "mint IRIs whose last segment is letters, digits and -._~ (percent-encode the rest)"
+        )
+    namespace = path[: len(path) - len(local)]
+    prefix = ".".join([MINTED, *map(_escape, namespace.split("/")[:-1])])
+    return f"{prefix}:{local}", prefix, base + namespace
 
 
 def read_mapping(ontology: Path) -> BiolinkMapping:
@@ -161,10 +218,13 @@ def read_mapping(ontology: Path) -> BiolinkMapping:
 
 @dataclass
 class KgxGraph:
-    """The nodes and edges, each a dict of KGX properties (lists for the multivalued ones), sorted by id."""
+    """The nodes and edges, each a dict of KGX properties (lists for the multivalued ones), sorted by id, and
+    the prefix map of their CURIEs (:func:`kgx_prefixes` and those of the namespaces minted under the base
+    that they use)."""
 
     nodes: list[dict]
     edges: list[dict]
+    prefixes: dict[str, str]
 
 
 _TYPES = f'SELECT ?s ?c WHERE {{ ?s a ?c . FILTER(STRSTARTS(STR(?c), "{DKG_NS}")) }}'
@@ -173,10 +233,11 @@ _XREFS = f"""SELECT ?s ?value WHERE {{
   ?x <{DKG_NS}identifies> ?s ; <{DKG_NS}identifierValue> ?value ;
      <{DKG_NS}confidence> <{DKG_NS}Verified> }}"""
 _STATEMENTS = f'SELECT ?s ?p ?o WHERE {{ ?s ?p ?o . FILTER(isIRI(?o) && STRSTARTS(STR(?p), "{DKG_NS}")) }}'
-# a claim's section and that section's document; a statement's attribute claims
-_SOURCES = f"""SELECT ?claim ?section ?document WHERE {{
-  ?claim <http://www.w3.org/ns/prov#wasDerivedFrom> ?section .
+# every section and document with the document it is part of (a document is its own); a claim's sections; a
+# statement's attribute claims
+_DOCUMENTS = f"""SELECT ?section ?document WHERE {{
   ?section <http://purl.org/dc/terms/isPartOf>* ?document . ?document a <{DKG_NS}SourceDocument> }}"""
+_SOURCES = "SELECT ?claim ?section WHERE { ?claim <http://www.w3.org/ns/prov#wasDerivedFrom> ?section }"
 _ATTRIBUTES = f"""SELECT ?claim ?s ?p ?o WHERE {{
   ?claim <{DKG_NS}claimSubject> ?s ; <{DKG_NS}claimProperty> ?p ; <{DKG_NS}claimObject> ?o .
   FILTER(isIRI(?o)) }}"""
@@ -188,17 +249,20 @@ def _rows(store: ox.Store, query: str):
 
 def kgx_graph(store: ox.Store, mapping: BiolinkMapping, base: str) -> KgxGraph:
     """The KGX nodes and edges of the data in ``store``'s default graph (see the module's description), with
-    CURIEs under the graph's prefixes (``id:`` for IRIs minted under ``base``)."""
+    CURIEs under the graph's prefixes and, for IRIs minted under ``base``, a prefix for each namespace
+    (:func:`minted_curie`)."""
     from drugkg.queries import curie
 
-    prefixes = {"id": base}
+    prefixes = kgx_prefixes(base)
     short: dict[str, str] = {}
 
     def cur(iri: str) -> str:
-        if (
-            iri not in short
-        ):  # a minted IRI's path may hold slashes (a section: id:monograph/primary-indication)
-            short[iri] = "id:" + iri[len(base) :] if iri.startswith(base) else curie(iri, prefixes)
+        if iri not in short:
+            if iri.startswith(base):
+                short[iri], prefix, namespace = minted_curie(iri, base)
+                prefixes[prefix] = namespace
+            else:
+                short[iri] = curie(iri)
         return short[iri]
 
     types: dict[str, set[str]] = defaultdict(set)
@@ -210,11 +274,6 @@ def kgx_graph(store: ox.Store, mapping: BiolinkMapping, base: str) -> KgxGraph:
             f"the data use classes the ontology maps to no Biolink term: {', '.join(map(cur, unmapped))}; "
             "give each a skos match to a biolink: term in the ontology"
         )
-    # IRIs minted under a record's IRI (a claim's quantity and schedule, a document's sections, an
-    # identifier's node) are parts of that record, not KGX nodes: a CURIE's local part cannot hold a slash.
-    # Their facts are in the RDF exports, and the sections and identifiers also in the edges'
-    # supporting_documents and nodes' xrefs.
-    types = {s: cs for s, cs in types.items() if not (s.startswith(base) and "/" in s[len(base) :])}
     associations = {
         s: mapping.associations[c] for s, cs in types.items() for c in cs if c in mapping.associations
     }
@@ -222,9 +281,11 @@ def kgx_graph(store: ox.Store, mapping: BiolinkMapping, base: str) -> KgxGraph:
     xrefs: dict[str, set[str]] = defaultdict(set)
     for row in _rows(store, _XREFS):
         xrefs[row["s"].value].add(row["value"].value)
+    documents = {row["section"].value: row["document"].value for row in _rows(store, _DOCUMENTS)}
     sections: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for row in _rows(store, _SOURCES):
-        sections[row["claim"].value].add((row["section"].value, row["document"].value))
+        if row["section"].value in documents:
+            sections[row["claim"].value].add((row["section"].value, documents[row["section"].value]))
     stated_by: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     for row in _rows(store, _ATTRIBUTES):
         stated_by[(row["s"].value, row["p"].value, row["o"].value)].add(row["claim"].value)
@@ -241,12 +302,26 @@ def kgx_graph(store: ox.Store, mapping: BiolinkMapping, base: str) -> KgxGraph:
         if s not in associations
     ]
 
-    def provenance(claims: set[str]) -> dict:
+    def owner_sources(iri: str) -> set[tuple[str, str]]:
+        """The sources of the record ``iri`` is minted under: the nearest claim with sources, or section or
+        document, that its IRI's path passes through (``.../section/S/table/1/row/2/arm/3/rate``: S)."""
+        while iri.startswith(base) and "/" in iri[len(base) :]:
+            iri = iri.rsplit("/", 1)[0]
+            if iri in sections:
+                return sections[iri]
+            if iri in documents:
+                return {(iri, documents[iri])}
+        return set()
+
+    def provenance(claims: set[str], subject: str | None = None) -> dict:
         found = {pair for claim in claims for pair in sections.get(claim, ())}
+        if not found and subject is not None:
+            found = owner_sources(subject)
         labelled = any(section.startswith(base + "spl/") for section, _ in found)
+        agent = "automated_agent" if labelled else "manual_agent"
         return {
-            "knowledge_level": "knowledge_assertion",
-            "agent_type": "automated_agent" if labelled else "manual_agent",
+            "knowledge_level": "knowledge_assertion" if found else "not_provided",
+            "agent_type": agent if found else "not_provided",
             "primary_knowledge_source": INFORES,
             "publications": sorted({cur(document) for _, document in found}),
             "supporting_documents": sorted({cur(section) for section, _ in found}),
@@ -275,7 +350,7 @@ def kgx_graph(store: ox.Store, mapping: BiolinkMapping, base: str) -> KgxGraph:
                 "object": cur(o),
                 "category": ["biolink:Association"],
                 "original_predicate": cur(p),
-                **provenance(claims),
+                **provenance(claims, s),
             }
         )
     for claim, (category, predicate) in associations.items():
@@ -291,7 +366,11 @@ def kgx_graph(store: ox.Store, mapping: BiolinkMapping, base: str) -> KgxGraph:
                     **provenance({claim}),
                 }
             )
-    return KgxGraph(sorted(nodes, key=lambda n: n["id"]), sorted(edges, key=lambda e: e["id"]))
+    return KgxGraph(
+        sorted(nodes, key=lambda n: n["id"]),
+        sorted(edges, key=lambda e: e["id"]),
+        dict(sorted(prefixes.items())),
+    )
 
 
 def _cell(value) -> str:
@@ -301,10 +380,15 @@ def _cell(value) -> str:
 
 def write_kgx(graph: KgxGraph, path: Path) -> Path:
     """Write the nodes or edges of ``graph`` to ``path``, one of :data:`KGX_FILES`: as KGX TSV (a header,
-    lists joined by ``|``) or as JSON Lines (one JSON object a line, empty values left out)."""
+    lists joined by ``|``) or as JSON Lines (one JSON object a line, empty values left out); or, for
+    :data:`KGX_CONTEXT`, the prefixes of their CURIEs as a JSON-LD context (:func:`kgx_context`)."""
     if path.name not in KGX_FILES:
         raise ValueError(f"{path.name} is not a KGX file drugkg writes: {', '.join(KGX_FILES)}")
     kind, fmt = KGX_FILES[path.name]
+    if kind == "context":
+        text = json.dumps(kgx_context(graph.prefixes), indent=1, ensure_ascii=False)
+        path.write_text(text + "\n", encoding="utf-8", newline="\n")
+        return path
     rows, columns = (graph.nodes, NODE_COLUMNS) if kind == "nodes" else (graph.edges, EDGE_COLUMNS)
     with path.open("w", encoding="utf-8", newline="\n") as out:
         if fmt == "tsv":
@@ -319,22 +403,63 @@ def write_kgx(graph: KgxGraph, path: Path) -> Path:
 
 
 def kgx_prefixes(base: str) -> dict[str, str]:
-    """The prefixes of the export's CURIEs, for a JSON-LD context: the graph's own (``id:`` for ``base``,
-    ``dkg:`` and the others drugkg writes) and those of the external identifiers."""
+    """The prefixes every KGX export declares: the graph's own (``id:`` for ``base``, ``dkg:`` and the
+    others drugkg writes), those of the external identifiers that have an IRI, and ``biolink:``. The
+    namespaces minted under the base add theirs (:func:`minted_curie`); none of these names holds a ``.``,
+    so none clashes with them."""
     from drugkg.prefixes import PREFIXES
 
-    return {**WRITE_PREFIXES, **{p.name: p.iri for p in PREFIXES.values() if p.iri}, "id": base}
+    return {
+        **WRITE_PREFIXES,
+        **{p.name: p.iri for p in PREFIXES.values() if p.iri},
+        "biolink": BIOLINK,
+        MINTED: base,
+    }
 
 
-def validate_kgx(folder: Path | str, base: str | None = None) -> dict:
+def kgx_context(prefixes: dict[str, str]) -> dict:
+    """A JSON-LD 1.1 context declaring ``prefixes`` (name -> IRI), sorted. A prefix whose IRI does not end
+    with a URI gen-delim character (the OBO ones, ``..._``) is declared with ``"@prefix": true``: without it
+    a JSON-LD 1.1 processor would not expand ``CHEBI:8382``.
+
+    >>> obo = "http://purl.obolibrary.org/obo/"
+    >>> context = kgx_context({"id": "https://w3id.org/drugkg/id/", "CHEBI": obo + "CHEBI_"})
+    >>> context["@context"]["id"], context["@context"]["CHEBI"]
+    ('https://w3id.org/drugkg/id/', {'@id': 'http://purl.obolibrary.org/obo/CHEBI_', '@prefix': True})
+    """
+    terms = {
+        name: iri if iri[-1:] in GEN_DELIMS else {"@id": iri, "@prefix": True}
+        for name, iri in sorted(prefixes.items())
+    }
+    return {"@context": {"@version": 1.1, **terms}}
+
+
+def read_kgx_context(path: Path) -> dict[str, str]:
+    """The prefix map (name -> IRI) of a context :func:`kgx_context` wrote to ``path``; UsageError when the
+    file is missing or not such a context."""
+    try:
+        context = json.loads(path.read_text(encoding="utf-8"))["@context"]
+        return {
+            name: term if isinstance(term, str) else term["@id"]
+            for name, term in context.items()
+            if not name.startswith("@")
+        }
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise UsageError(
+            f"cannot read the KGX prefixes in {path} ({exc}); rebuild with 'drugkg build'"
+        ) from None
+
+
+def validate_kgx(folder: Path | str) -> dict:
     """Run KGX's own validator (``kgx validate``, from the ``kgx`` package) over the KGX TSV nodes and edges
     in the build folder ``folder``; return its report: ``{level: {error type: {message: [entities]}}}``, empty
     when valid.
 
     ``kgx validate`` on the command line downloads the Biolink model and the prefix context from GitHub; this
     runs the same validator offline, against the model of the installed ``biolink-model`` package and its
-    prefix map, with the export's own prefixes added (``id:`` for ``base``, read from the build's ``void.ttl``
-    by default). Needs the packages ``kgx`` and ``biolink-model`` (``pip install -e '.[test]'``).
+    prefix map, with the prefixes the export ships added (its :data:`KGX_CONTEXT`: ``id:``, ``dkg:``, the
+    namespaces minted under the base). Needs the packages ``kgx`` and ``biolink-model``
+    (``pip install -e '.[test]'``).
 
     >>> validate_kgx("dist")  # doctest: +SKIP
     {}
@@ -345,13 +470,12 @@ def validate_kgx(folder: Path | str, base: str | None = None) -> dict:
     if importlib.util.find_spec("kgx") is None or importlib.util.find_spec("biolink_model") is None:
         raise UsageError("validating KGX needs the packages kgx and biolink-model: pip install -e '.[test]'")
     files = [folder / name for name, (_, fmt) in KGX_FILES.items() if fmt == "tsv"]
-    missing = [str(f) for f in files if not f.is_file()]
+    missing = [str(f) for f in [*files, folder / KGX_CONTEXT] if not f.is_file()]
     if missing:
         raise UsageError(
             f"no KGX export: {', '.join(missing)} missing; run 'drugkg build --out {folder}' first"
         )
-    if base is None:
-        base = _uri_space(folder / "void.ttl")
+    prefixes = read_kgx_context(folder / KGX_CONTEXT)
     import biolink_model
     import bmt.toolkit
 
@@ -366,7 +490,7 @@ def validate_kgx(folder: Path | str, base: str | None = None) -> dict:
     import kgx.config
 
     context = json.loads((model / "prefixmaps" / "biolink-model-prefix-map.json").read_text(encoding="utf-8"))
-    kgx.config.jsonld_context_map["biolink"] = {**context, **kgx_prefixes(base)}
+    kgx.config.jsonld_context_map["biolink"] = {**context, **prefixes}
     from kgx.validator import Validator
 
     Validator.set_biolink_model(None)
@@ -379,15 +503,3 @@ def validate_kgx(folder: Path | str, base: str | None = None) -> dict:
         inspector=validator,
     )
     return validator.get_errors()
-
-
-def _uri_space(void: Path) -> str:
-    """The base of the minted IRIs, as the build's dataset description states it (``void:uriSpace``)."""
-    store = ox.Store()
-    try:
-        store.bulk_load(path=str(void), format=ox.RdfFormat.TURTLE)
-    except (OSError, SyntaxError) as exc:
-        raise UsageError(f"cannot read {void} ({exc}); rebuild with 'drugkg build'") from None
-    for quad in store.quads_for_pattern(None, ox.NamedNode("http://rdfs.org/ns/void#uriSpace"), None):
-        return quad.object.value
-    raise UsageError(f"{void} states no void:uriSpace; rebuild with 'drugkg build'")

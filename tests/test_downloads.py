@@ -14,6 +14,7 @@ import pyoxigraph as ox
 import pytest
 
 from drugkg.cli import main
+from drugkg.kgx import KGX_FILES
 from tests.servers import start_drugkg
 from tests.test_server import raw
 
@@ -25,8 +26,9 @@ IANA = "https://www.iana.org/assignments/media-types/"
 FILES = {"drugkg.ttl": ox.RdfFormat.TURTLE, "drugkg.nt": ox.RdfFormat.N_TRIPLES, "drugkg.jsonld": ox.RdfFormat.JSON_LD,
          "drugkg.rdf": ox.RdfFormat.RDF_XML, "drugkg-ontology.ttl": ox.RdfFormat.TURTLE,
          "inferred.ttl": ox.RdfFormat.TURTLE}
-KGX = {"drugkg_kgx_nodes.tsv": "text/tab-separated-values", "drugkg_kgx_edges.tsv": "text/tab-separated-values",
-       "drugkg_kgx_nodes.jsonl": "application/jsonl", "drugkg_kgx_edges.jsonl": "application/jsonl"}
+# the KGX nodes and edges and their prefixes' JSON-LD context, as each format is served
+KGX = {name: {"tsv": "text/tab-separated-values", "jsonl": "application/jsonl", "jsonld": "application/ld+json"}[fmt]
+       for name, (_, fmt) in KGX_FILES.items()}
 
 
 def description(server, path: str = "/void") -> ox.Store:
