@@ -107,6 +107,12 @@ def run_query(
     422
     >>> run_query(store, "SELECT ?s WHERE { ?s ?p }", "json", None).message
     'SPARQL syntax error: error at 1:26: expected one of LATERAL, SERVICE, [_]'
+
+    Rows are counted as rows, a literal's line breaks in them or not:
+
+    >>> store.add(ox.Quad(ox.NamedNode("http://e.org/b"), ox.NamedNode("http://e.org/p"), ox.Literal("two\\nlines")))
+    >>> [run_query(store, "SELECT ?o WHERE { ?s ?p ?o }", "json", None, Limits(max_rows=n)).status for n in (1, 2)]
+    [422, 200]
     """
     try:
         result = store.query(text, **dataset.options())
@@ -131,14 +137,59 @@ def _boolean(result: ox.QueryBoolean, fmt: str | None) -> Answer:
     return Answer(200, out.getvalue(), fmt, "boolean")
 
 
+class _OverCap(Exception):
+    """Raised by :class:`_RowCap` to stop an answer's serialization at the cap."""
+
+
+class _RowCap(io.RawIOBase):
+    """A binary sink for a SPARQL TSV answer that stops it (:class:`_OverCap`) past ``cap`` rows: a TSV answer is
+    a header line and one line per row (a literal's line breaks are escaped)."""
+
+    def __init__(self, cap: int):
+        super().__init__()
+        self.left, self.parts, self.over = cap + 1, [], False
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, chunk) -> int:
+        data = bytes(chunk)
+        self.left -= data.count(b"\n")
+        if self.left < 0:
+            self.over = True
+            raise _OverCap()
+        self.parts.append(data)
+        return len(data)
+
+
+def _over_cap(cap: int) -> Answer:
+    return Answer(422, kind="solutions", message=(
+        f"the answer has more than {cap} rows, the server's cap (--max-rows); ask for it a page at a time with "
+        f"ORDER BY and LIMIT {cap} OFFSET 0, then OFFSET {cap}, and so on"
+    ))
+
+
 def _solutions(store, result, fmt: str | None, cap: int, prefixes, text: str) -> Answer:
-    variables = projection_order(text, [v.value for v in result.variables])
+    names = [v.value for v in result.variables]
+    variables = projection_order(text, names)
+    if fmt in engine.RESULT_FORMATS and variables == names:
+        # Written by the engine, never as Python objects (that costs twice the query itself for an answer of some
+        # rows): as TSV, counted against the cap line by line, then in the format asked for.
+        sink = _RowCap(cap)
+        try:
+            result.serialize(sink, format=ox.QueryResultsFormat.TSV)
+        except Exception:
+            if sink.over:
+                return _over_cap(cap)
+            raise
+        body = b"".join(sink.parts)
+        if fmt != "tsv":
+            body = ox.parse_query_results(body, format=ox.QueryResultsFormat.TSV).serialize(
+                format=engine.RESULT_FORMATS[fmt])
+        return Answer(200, body, fmt, "solutions")
     rows = list(islice(result, cap + 1))
     if len(rows) > cap:
-        return Answer(422, kind="solutions", message=(
-            f"the answer has more than {cap} rows, the server's cap (--max-rows); ask for it a page at a time with "
-            f"ORDER BY and LIMIT {cap} OFFSET 0, then OFFSET {cap}, and so on"
-        ))
+        return _over_cap(cap)
     if fmt is None:
         return Answer(406, kind="solutions")
     table = [[row[name] for name in variables] for row in rows]
