@@ -39,6 +39,8 @@ and as KGX JSON Lines, sorted, so two builds write the same bytes.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import uuid
 from collections import defaultdict
@@ -158,8 +160,28 @@ def minted_curie(iri: str, base: str) -> tuple[str, str, str]:
             "mint IRIs whose last segment is letters, digits and -._~ (percent-encode the rest)"
         )
     namespace = path[: len(path) - len(local)]
-    prefix = ".".join([MINTED, *map(_escape, namespace.split("/")[:-1])])
+    prefix = _minted_prefix(namespace)
     return f"{prefix}:{local}", prefix, base + namespace
+
+
+@functools.lru_cache(maxsize=4096)  # many IRIs, few namespaces
+def _minted_prefix(namespace: str) -> str:
+    """The prefix of a namespace minted under the base (its path below the base, ending in ``/``)."""
+    return ".".join([MINTED, *map(_escape, namespace.split("/")[:-1])])
+
+
+def edge_id(statement: str) -> str:
+    """A statement's edge id: ``urn:uuid:`` and the name-based (SHA-1, version 5) UUID of ``statement`` in the URL
+    namespace, as :func:`uuid.uuid5` makes it, without making a UUID object for each of a large graph's edges.
+
+    >>> edge_id("a b c") == f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'a b c')}"
+    True
+    """
+    digest = bytearray(hashlib.sha1(uuid.NAMESPACE_URL.bytes + statement.encode("utf-8")).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # the RFC 4122 variant
+    h = digest.hex()
+    return f"urn:uuid:{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def read_mapping(ontology: Path) -> BiolinkMapping:
@@ -265,9 +287,10 @@ def kgx_graph(store: ox.Store, mapping: BiolinkMapping, base: str) -> KgxGraph:
                 short[iri] = curie(iri)
         return short[iri]
 
+    # rows are read by position (a term by name costs half as much again: it is the bulk of the time here)
     types: dict[str, set[str]] = defaultdict(set)
     for row in _rows(store, _TYPES):
-        types[row["s"].value].add(row["c"].value)
+        types[row[0].value].add(row[1].value)
     unmapped = sorted({c for cs in types.values() for c in cs} - {*mapping.categories, *mapping.associations})
     if unmapped:
         raise UsageError(
@@ -277,18 +300,19 @@ def kgx_graph(store: ox.Store, mapping: BiolinkMapping, base: str) -> KgxGraph:
     associations = {
         s: mapping.associations[c] for s, cs in types.items() for c in cs if c in mapping.associations
     }
-    names = {row["s"].value: row["name"].value for row in _rows(store, _NAMES)}
+    names = {row[0].value: row[1].value for row in _rows(store, _NAMES)}
     xrefs: dict[str, set[str]] = defaultdict(set)
     for row in _rows(store, _XREFS):
-        xrefs[row["s"].value].add(row["value"].value)
-    documents = {row["section"].value: row["document"].value for row in _rows(store, _DOCUMENTS)}
+        xrefs[row[0].value].add(row[1].value)
+    documents = {row[0].value: row[1].value for row in _rows(store, _DOCUMENTS)}
     sections: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for row in _rows(store, _SOURCES):
-        if row["section"].value in documents:
-            sections[row["claim"].value].add((row["section"].value, documents[row["section"].value]))
+        section = row[1].value
+        if section in documents:
+            sections[row[0].value].add((section, documents[section]))
     stated_by: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     for row in _rows(store, _ATTRIBUTES):
-        stated_by[(row["s"].value, row["p"].value, row["o"].value)].add(row["claim"].value)
+        stated_by[(row[1].value, row[2].value, row[3].value)].add(row[0].value)
 
     nodes = [
         {
@@ -313,24 +337,29 @@ def kgx_graph(store: ox.Store, mapping: BiolinkMapping, base: str) -> KgxGraph:
                 return {(iri, documents[iri])}
         return set()
 
+    described: dict[frozenset, dict] = {}  # sources -> their provenance slots: most edges share a few sources
+
     def provenance(claims: set[str], subject: str | None = None) -> dict:
-        found = {pair for claim in claims for pair in sections.get(claim, ())}
+        found = frozenset(pair for claim in claims for pair in sections.get(claim, ()))
         if not found and subject is not None:
-            found = owner_sources(subject)
-        labelled = any(section.startswith(base + "spl/") for section, _ in found)
-        agent = "automated_agent" if labelled else "manual_agent"
-        return {
-            "knowledge_level": "knowledge_assertion" if found else "not_provided",
-            "agent_type": agent if found else "not_provided",
-            "primary_knowledge_source": INFORES,
-            "publications": sorted({cur(document) for _, document in found}),
-            "supporting_documents": sorted({cur(section) for section, _ in found}),
-        }
+            found = frozenset(owner_sources(subject))
+        slots = described.get(found)
+        if slots is None:
+            labelled = any(section.startswith(base + "spl/") for section, _ in found)
+            agent = "automated_agent" if labelled else "manual_agent"
+            slots = described[found] = {
+                "knowledge_level": "knowledge_assertion" if found else "not_provided",
+                "agent_type": agent if found else "not_provided",
+                "primary_knowledge_source": INFORES,
+                "publications": sorted({cur(document) for _, document in found}),
+                "supporting_documents": sorted({cur(section) for section, _ in found}),
+            }
+        return slots
 
     parts: dict[str, dict[str, str]] = defaultdict(dict)  # association claim -> {"biolink:subject": iri, ...}
     edges = []
     for row in _rows(store, _STATEMENTS):
-        s, p, o = row["s"].value, row["p"].value, row["o"].value
+        s, p, o = row[0].value, row[1].value, row[2].value
         predicate = mapping.predicates.get(p)
         if predicate is None:  # an annotation, such as dkg:claimSubject
             continue
@@ -344,7 +373,7 @@ def kgx_graph(store: ox.Store, mapping: BiolinkMapping, base: str) -> KgxGraph:
         claims = stated_by.get((s, p, o)) or ({s} if s in sections else set())
         edges.append(
             {
-                "id": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{s} {p} {o}')}",
+                "id": edge_id(f"{s} {p} {o}"),
                 "subject": cur(s),
                 "predicate": predicate,
                 "object": cur(o),
@@ -396,9 +425,10 @@ def write_kgx(graph: KgxGraph, path: Path) -> Path:
             for row in rows:
                 out.write("\t".join(_cell(row.get(c, "")) for c in columns) + "\n")
         else:
+            encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder: json.dumps makes one per call
             for row in rows:
                 kept = {c: row[c] for c in columns if row.get(c) not in (None, "", [])}
-                out.write(json.dumps(kept, ensure_ascii=False) + "\n")
+                out.write(encode(kept) + "\n")
     return path
 
 
