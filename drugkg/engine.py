@@ -59,9 +59,31 @@ def write_store(path: Path | None, ntriples: str | Path, ontology: Path) -> ox.S
     return store
 
 
+def seal_store(store: ox.Store) -> None:
+    """Flush an on-disk store that bulk loads wrote, and compact it for reading (before it is published).
+
+    Each bulk load writes files of its own into every index (the data, the ontology and the inferences: three files
+    an index), and a lookup searches each of them; compacting merges them into one sorted run per index. Measured
+    at 1,000 synthetic drugs: 6 s more build, a larger store (298 MB to 433 MB: RocksDB writes the merged files with
+    less compression), and the saved queries run from a fresh process on it, as ``drugkg query`` runs them, 1.5
+    times as fast (the median; up to 2.6 times).
+
+    >>> import tempfile
+    >>> store = ox.Store(str(Path(tempfile.mkdtemp()) / "store"))
+    >>> a, p = ox.NamedNode("https://example.org/a"), ox.NamedNode("https://example.org/p")
+    >>> store.add(ox.Quad(a, p, ox.Literal("1")))
+    >>> seal_store(store)
+    >>> len(store)
+    1
+    """
+    store.flush()
+    store.optimize()
+
+
 def memory_store(dist: Path, base: str) -> ox.Store:
     """The build in ``dist`` loaded into memory, in the same graphs as its on-disk store. pyoxigraph answers queries
-    about five times faster from memory than from disk, for the cost of loading (a few seconds per million
+    five to ten times faster from memory than from disk (its RocksDB lookups cost that much more; the median
+    over the saved queries at 1,000 synthetic drugs: 7x), for the cost of loading (a few seconds per million
     triples), so a long-running server loads it; a one-off ``drugkg query`` opens the on-disk store instead."""
     store = ox.Store()
     try:

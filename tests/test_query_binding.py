@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pyoxigraph as ox
 import pytest
 from rdflib.plugins.sparql import prepareQuery
 
 from drugkg.errors import UsageError
-from drugkg.queries import Parameter, parse_assignments, parse_query
+from drugkg.queries import _TOKEN_PATTERN, Parameter, _tokens, parse_assignments, parse_query
 
 QUERY = """#+ summary: Which resources have a given type and label?
 #+ defaults:
@@ -53,6 +55,35 @@ def test_parameter_names_follow_grlc(variable, name, required, kind, datatype, l
 def test_parameters_are_read_from_variables_not_strings_or_comments():
     query = parse_query("q", '# ?_ignored\nSELECT ?s WHERE { ?s ?p "?_not_a_param" ; <http://x/?_no> ?_yes_iri }')
     assert [p.variable for p in query.parameters] == ["_yes_iri"]
+
+
+# The tokenizer's name classes, as SPARQL's grammar spells them and as drugkg.queries writes them (their complements,
+# which Python's re compiles in a fraction of the time): a variable's name, the first character of a prefix, the rest
+# of a prefix, a local name.
+NAME_CLASSES = [
+    (r"[A-Za-z0-9_\u00B7-\uFFFF]", r"[^\x00-/:-@\[-^`{-\u00B6\U00010000-\U0010FFFF]"),
+    (r"[A-Za-z_\u00C0-\uFFFF]", r"[^\x00-@\[-^`{-\u00BF\U00010000-\U0010FFFF]"),
+    (r"[A-Za-z0-9_\-.\u00B7-\uFFFF]", r"[^\x00-,/:-@\[-^`{-\u00B6\U00010000-\U0010FFFF]"),
+    (r"[A-Za-z0-9_\-.:\u00B7-\uFFFF]", r"[^\x00-,/;-@\[-^`{-\u00B6\U00010000-\U0010FFFF]"),
+]
+
+
+@pytest.mark.parametrize(("plain", "written"), NAME_CLASSES)
+def test_the_tokenizer_name_classes_hold_exactly_the_characters_of_the_grammar(plain, written):
+    every_character = "".join(map(chr, range(0x110000)))
+    assert written in _TOKEN_PATTERN
+    assert "".join(re.findall(written, every_character)) == "".join(re.findall(plain, every_character))
+
+
+def test_tokens_cover_the_text_and_a_run_of_white_space_is_one_token():
+    text = "SELECT ?s\n  WHERE {\t?s ?p 1 FILTER(?s<(1)) }  # {\r\n"
+    tokens = list(_tokens(text))
+    assert "".join(token for _, token, _ in tokens) == text
+    assert [end for _, _, end in tokens] == [len("".join(t for _, t, _ in tokens[: i + 1])) for i in range(len(tokens))]
+    assert [token for kind, token, _ in tokens if kind == "other" and token.isspace()] == \
+        [" ", "\n  ", " ", "\t", " ", " ", " ", " ", "  ", "\r\n"]
+    assert [token for _, token, _ in tokens if token.strip()] == \
+        ["SELECT", "?s", "WHERE", "{", "?s", "?p", "1", "FILTER", "(", "?s", "<", "(", "1", ")", ")", "}", "# {"]
 
 
 def test_values_block_goes_into_the_where_group_not_the_construct_template():
