@@ -53,7 +53,8 @@ import bench_stacks  # noqa: E402
 
 STACKS = ("drugkg", "pyoxigraph", "rdflib", "server", "cli", "rebuild")
 SIZE_GUIDE = ("numbers of synthetic drugs, comma-separated (default: 10,100,1000). A guide, on 2 shared cores: 1 (the "
-              "smoke test, a minute or two), 10 (20,000 triples, about 8 minutes, half of it rdflib), 100 (170,000 triples), "
+              "smoke test, a minute or two), 10 (20,000 triples, about 8 minutes, half of it rdflib), 100 (170,000 triples, about 20 minutes, most of it "
+              "rdflib), "
               "1000 (1.7 million triples, 2-3 GB, most of an hour with rdflib), 10000 (17 million triples: attempted "
               "under --memory-cap, reported as a miss with its peak and stage if it does not fit)")
 
