@@ -26,6 +26,7 @@ import json
 import os
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import threading
@@ -34,6 +35,8 @@ import urllib.parse
 from pathlib import Path
 
 from bench_measure import Meter, descendants, latency_summary, status_kb, write_json
+
+ROOT_FOLDER = Path(__file__).resolve().parent.parent  # the checkout: where the builds run
 
 FORMATS = {  # file name: (pyoxigraph format name, rdflib format name)
     "drugkg.ttl": ("TURTLE", "turtle"),
@@ -790,4 +793,278 @@ def server_stack(args) -> dict:
     return result
 
 
-STACKS = {"drugkg": drugkg_stack, "pyoxigraph": pyoxigraph_stack, "rdflib": rdflib_stack, "server": server_stack}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# drugkg query from a fresh process
+# ---------------------------------------------------------------------------------------------------------------
+
+# Run in a fresh interpreter for each `drugkg query`: what the `drugkg` console script runs (`from drugkg.cli import
+# main; main()`), timed in three parts, written to stderr as its last line: importing the CLI; importing the modules
+# the query command imports first thing (drugkg.engine with pyoxigraph, drugkg.queries: imported here just before
+# main, so that the command finds them loaded and its own imports cost nothing); and main itself: parsing the
+# arguments, opening the on-disk store, binding, answering and writing the rows. The interpreter's start-up comes
+# before the first clock.
+CLI_WRAPPER = """\
+import json, sys, time
+begun = time.perf_counter()
+from drugkg.cli import main
+imported = time.perf_counter()
+import drugkg.engine, drugkg.queries
+modules = time.perf_counter()
+code = main(sys.argv[1:])
+sys.stdout.flush()
+done = time.perf_counter()
+print("BENCH-TIMES " + json.dumps({"import_ms": (imported - begun) * 1000, "modules_ms": (modules - imported) * 1000,
+                                   "query_ms": (done - modules) * 1000}), file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def cli_query_argv(name: str, bindings: dict, dist: Path) -> list[str]:
+    """The ``drugkg query`` arguments of a saved query with the benchmark's bound parameters (TSV, to count rows).
+
+    >>> cli_query_argv("drug-profile", {"drug": {"value": "https://x/d"}}, Path("/w/dist"))
+    ['query', 'drug-profile', '--store', '/w/dist', '--format', 'tsv', '--param', 'drug=https://x/d']
+    """
+    argv = ["query", name, "--store", str(dist), "--format", "tsv"]
+    for param, entry in bindings.items():
+        if entry.get("value") is not None:
+            argv += ["--param", f"{param}={entry['value']}"]
+    return argv
+
+
+def cli_stack(args) -> dict:
+    """Every saved query as a one-off ``drugkg query NAME --param ...`` on the on-disk store, each run in a fresh
+    process (one warm-up run for the page cache, then --repeat runs); the figure is the time ``main`` takes once the
+    CLI and the query command's modules are imported (see ``CLI_WRAPPER``): parsing its arguments, opening the store,
+    binding, answering and writing the TSV rows; the import times and the wall time are kept beside it. Every run
+    must give the rows the embedded store gave."""
+    spec = json.loads(args.bindings.read_text(encoding="utf-8"))
+    dist = args.work / "dist"
+    result = {"stack": "cli", "status": "running", "queries": {}}
+    names = [n for n in spec["texts"] if not spec["queries"][n].get("timed_out")]
+    result["excluded"] = sorted(set(spec["texts"]) - set(names))
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # as the start-up figure runs
+    limit = args.query_timeout or None
+    log(args, f"running {len(names)} saved queries as 'drugkg query' in a fresh process each, "
+              f"{args.repeat} time(s) after a warm-up")
+    for name in names:
+        argv = [sys.executable, "-c", CLI_WRAPPER, *cli_query_argv(name, spec["bindings"].get(name, {}), dist)]
+        expected = spec["queries"][name]["rows"]
+        query_ms, import_ms, modules_ms, wall_ms = [], [], [], []
+        entry: dict = {"rows": None}
+        for run in range(args.repeat + 1):
+            begun = time.perf_counter()
+            try:
+                done = subprocess.run(argv, capture_output=True, timeout=limit, env=env, cwd=args.work)
+            except subprocess.TimeoutExpired:
+                entry = {"rows": None, "timed_out": True, "limit_ms": limit * 1000}
+                log(args, f"query {name}: stopped after {limit:g} s")
+                break
+            wall = time.perf_counter() - begun
+            if done.returncode:
+                raise RuntimeError(f"drugkg query {name} exited {done.returncode}: {done.stderr.decode()[-2000:]}")
+            rows = tsv_rows(done.stdout)
+            if rows != expected:
+                raise RuntimeError(f"drugkg query {name} gave {rows} rows; the embedded store gave {expected}")
+            times = json.loads(done.stderr.decode().rsplit("BENCH-TIMES ", 1)[1])
+            entry["rows"] = rows
+            # the first run warms the page cache; it is the one measurement of a query slower than the budget allows
+            over_budget = args.query_budget and run == 0 and wall * args.repeat > args.query_budget
+            if run or over_budget:
+                query_ms.append(times["query_ms"] / 1000)
+                import_ms.append(times["import_ms"])
+                modules_ms.append(times["modules_ms"])
+                wall_ms.append(wall * 1000)
+            if over_budget:
+                entry["first_run_only"] = True
+                break
+        if query_ms:
+            entry.update(latency_summary(query_ms), times_ms=[t * 1000 for t in query_ms],
+                         import_median_ms=statistics.median(import_ms), modules_median_ms=statistics.median(modules_ms),
+                         wall_median_ms=statistics.median(wall_ms))
+        if len(result["queries"]) % 10 == 9 or entry.get("timed_out") or entry.get("median_ms", 0) > 1000:
+            log(args, f"{len(result['queries']) + 1} of {len(names)} queries; {name}: "
+                      + (f"{entry['median_ms']:.0f} ms" if "median_ms" in entry else "stopped"))
+        result["queries"][name] = entry
+        write_json(args.result, result)
+    result["status"] = "ok"
+    write_json(args.result, result)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# rebuild after editing one data file
+# ---------------------------------------------------------------------------------------------------------------
+
+# One build in a fresh process, as `drugkg build --data CORPUS --out DIST --no-labels` runs it but without the check
+# of the documents against their files (a synthetic corpus has no such files, and the CLI cannot leave the check
+# out): the seconds of drugkg.build.build alone, on stdout.
+BUILD_SNIPPET = """\
+import sys, time
+from pathlib import Path
+from drugkg.build import build
+from drugkg.paths import default_ontology
+begun = time.perf_counter()
+build(Path(sys.argv[1]), Path(sys.argv[2]), default_ontology(), progress=lambda m: print("build: " + m, file=sys.stderr, flush=True))
+print(time.perf_counter() - begun)
+"""
+
+# What a build legitimately writes differently when it replaces a previous one (drugkg.build.write_lineage and
+# drugkg.void._versions): changes.json and changes.md exist only then, and void.ttl then states the version replaced.
+LINEAGE_FILES = ("changes.json", "changes.md")
+STORE_FOLDER = "store"  # RocksDB: a random IDENTITY, a time-stamped LOG, session ids in every table file
+
+
+def edit_one_file(corpus: Path) -> dict:
+    """Change one number in one drug's dosage.yaml, deterministically: the first ``value:`` of the first drug
+    folder (in name order) is increased by one. The edited file, line and the text before and after."""
+    import re
+
+    folder = sorted(p for p in corpus.iterdir() if p.is_dir() and p.name.startswith("synthdrug-"))[0]
+    path = folder / "dosage.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    for number, line in enumerate(lines):
+        found = re.search(r"value: (-?\d+(?:\.\d+)?)", line)
+        if found:
+            old = found.group(1)
+            new = str(float(old) + 1) if "." in old else str(int(old) + 1)
+            lines[number] = line[:found.start(1)] + new + line[found.end(1):]
+            path.write_text("".join(lines), encoding="utf-8")
+            return {"file": str(path.relative_to(corpus)), "line": number + 1, "before": line.strip(),
+                    "after": lines[number].strip()}
+    raise RuntimeError(f"no 'value: N' in {path}")
+
+
+def _store_content(folder: Path) -> tuple[int, str, dict]:
+    """An on-disk store's content, to compare two stores: the number of quads, the SHA-256 of its quads without a
+    blank node as sorted N-Quads lines, and per graph the triples with a blank node (the ontology's OWL axioms: a
+    store names its blank nodes afresh at each load, so those are compared as graphs, up to isomorphism)."""
+    import hashlib
+
+    import pyoxigraph as ox
+
+    store = ox.Store.read_only(str(folder))
+    plain, blank, count = [], {}, 0
+    for quad in store:
+        count += 1
+        if any(isinstance(term, ox.BlankNode) for term in (quad.subject, quad.object)):
+            blank.setdefault(str(quad.graph_name), []).append(str(quad.triple))
+        else:
+            plain.append(str(quad))
+    del store
+    plain.sort()
+    digest = hashlib.sha256()
+    for line in plain:
+        digest.update(line.encode("utf-8") + b"\n")
+    return count, digest.hexdigest(), blank
+
+
+def _same_store(a: Path, b: Path) -> bool:
+    """Whether two on-disk stores hold the same quads (blank nodes up to isomorphism, graph by graph)."""
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    count_a, digest_a, blank_a = _store_content(a)
+    count_b, digest_b, blank_b = _store_content(b)
+    if (count_a, digest_a, sorted(blank_a)) != (count_b, digest_b, sorted(blank_b)):
+        return False
+    return all(isomorphic(Graph().parse(data=" .\n".join(blank_a[g]) + " .\n", format="nt"),
+                          Graph().parse(data=" .\n".join(blank_b[g]) + " .\n", format="nt")) for g in blank_a)
+
+
+def _void_without_lineage(path: Path) -> set:
+    """void.ttl's triples less what a build states of the build it replaced (drugkg.void._versions, ``lineage``):
+    the current version's dcat:previousVersion, prov:wasRevisionOf, dcterms:description and void:subset, and the
+    added/removed subsets' own triples."""
+    import pyoxigraph as ox
+
+    dcat, prov, dcterms, void = ("http://www.w3.org/ns/dcat#", "http://www.w3.org/ns/prov#", "http://purl.org/dc/terms/",
+                                 "http://rdfs.org/ns/void#")
+    triples = set(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+    versions = {t.object for t in triples if t.predicate.value == dcat + "hasCurrentVersion"}
+    lineage = {dcat + "previousVersion", prov + "wasRevisionOf", dcterms + "description", void + "subset"}
+    subsets = {t.object for t in triples if t.subject in versions and t.predicate.value == void + "subset"}
+    return {t for t in triples if not (t.subject in versions and t.predicate.value in lineage) and t.subject not in subsets}
+
+
+def compare_builds(rebuilt: Path, fresh: Path) -> dict:
+    """Whether the rebuild's output is the fresh build's: every file byte for byte, except those a replacing build
+    writes differently by design (``LINEAGE_FILES`` left out, void.ttl compared as a graph without its lineage
+    triples) and the store, compared by its quads (RocksDB's files differ from one load to the next)."""
+    import hashlib
+
+    rebuilt, fresh = rebuilt.resolve(), fresh.resolve()
+
+    def digest(path: Path) -> bytes:
+        with path.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").digest()
+
+    def files(root: Path) -> set[str]:
+        return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()
+                and p.relative_to(root).parts[0] != STORE_FOLDER}
+
+    ours, theirs = files(rebuilt), files(fresh)
+    excluded = sorted(ours & set(LINEAGE_FILES))
+    differing, compared = [], []
+    for name in sorted((ours | theirs) - set(LINEAGE_FILES)):
+        if name not in ours or name not in theirs:
+            differing.append(f"{name} (only in the {'rebuild' if name in ours else 'fresh build'})")
+            continue
+        compared.append(name)
+        if name == "void.ttl":
+            same = _void_without_lineage(rebuilt / name) == _void_without_lineage(fresh / name)
+        else:
+            same = digest(rebuilt / name) == digest(fresh / name)
+        if not same:
+            differing.append(name)
+    if not _same_store(rebuilt / STORE_FOLDER, fresh / STORE_FOLDER):
+        differing.append(f"{STORE_FOLDER}/ (its quads)")
+    return {"identical": not differing, "differing": differing, "compared": compared, "excluded": excluded,
+            "void_compared_without_lineage": "void.ttl" in compared, "store_compared_by_quads": True}
+
+
+def rebuild_stack(args) -> dict:
+    """A full build of the corpus into DIST, one file of a copy of the corpus edited (:func:`edit_one_file`), the
+    build of the edited copy over DIST (timed: the rebuild), a full build of the edited copy into a fresh folder
+    (timed: the full build it is held against), and the two outputs compared (:func:`compare_builds`). Each build
+    runs in a fresh process of its own."""
+    folder = args.work / "rebuild"
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    corpus = folder / "corpus"
+    shutil.copytree(args.corpus, corpus)
+    result: dict = {"stack": "rebuild", "status": "running"}
+
+    def timed_build(data: Path, out: Path, what: str) -> float:
+        log(args, f"{what}: building {data.name} into {out.name}")
+        done = subprocess.run([sys.executable, "-c", BUILD_SNIPPET, str(data), str(out)], cwd=ROOT_FOLDER,
+                              capture_output=True, text=True)
+        if done.returncode:
+            raise RuntimeError(f"{what} failed (exit {done.returncode}): {done.stderr[-3000:]}")
+        seconds = float(done.stdout.strip().splitlines()[-1])
+        log(args, f"{what}: {seconds:.1f} s")
+        return seconds
+
+    result["first_build_seconds"] = timed_build(corpus, folder / "dist", "first build")
+    write_json(args.result, result)
+    result["edit"] = edit_one_file(corpus)
+    log(args, f"edited {result['edit']['file']}:{result['edit']['line']}: {result['edit']['before']} -> "
+              f"{result['edit']['after']}")
+    result["rebuild_seconds"] = timed_build(corpus, folder / "dist", "rebuild over the previous build")
+    write_json(args.result, result)
+    result["full_build_seconds"] = timed_build(corpus, folder / "fresh", "full build of the edited data")
+    write_json(args.result, result)
+    log(args, "comparing the rebuild's output with the full build's")
+    result["comparison"] = compare_builds(folder / "dist", folder / "fresh")
+    result["ratio"] = result["rebuild_seconds"] / result["full_build_seconds"]
+    shutil.rmtree(folder, ignore_errors=True)
+    result["status"] = "ok"
+    write_json(args.result, result)
+    return result
+
+
+STACKS = {"drugkg": drugkg_stack, "pyoxigraph": pyoxigraph_stack, "rdflib": rdflib_stack, "server": server_stack,
+          "cli": cli_stack, "rebuild": rebuild_stack}

@@ -10,12 +10,17 @@ peak memory are its own:
 - ``pyoxigraph`` (the practical limit): the exported files in an in-memory store, the same query texts, the four
   formats serialized;
 - ``rdflib`` (the naive way): the same on rdflib's in-memory Dataset and SPARQL engine (up to --rdflib-max-size);
-- ``server``: ``drugkg serve`` and the Oxigraph server on the same data under the same bounded load.
+- ``server``: ``drugkg serve`` and the Oxigraph server (its memory store) on the same data under the same bounded load;
+- ``cli``: every saved query as a one-off ``drugkg query`` in a fresh process, on the on-disk store;
+- ``rebuild``: a build over a previous one after one data file was edited, against a full build of the edited data
+  into a fresh folder, and the two outputs compared.
 
 It also times the CLI's start-up (``drugkg queries`` against ``python -c "import pyoxigraph"``), checks that every
-stack gives every query the same number of rows (a difference is a benchmark error: exit 1), and writes
-``OUT/results.json`` (every figure, the machine and the versions), ``OUT/results.md`` (one table per size and the
-targets at the largest size, as ratios within this run) and ``OUT/plot.png`` (time and memory against size).
+stack gives every query the same number of rows (a difference is a benchmark error: exit 1), stops a stack whose
+processes pass --memory-cap (reported with its peak and stage, not an error), and writes ``OUT/results.json`` (every
+figure, the machine and the versions), ``OUT/results.md`` (the targets at the largest size, as ratios within this run,
+then one table per size) and ``OUT/plot.png`` (time and memory against size). benchmarks/README.md says how each
+target's figures are measured.
 
 Example::
 
@@ -46,7 +51,12 @@ import bench_measure  # noqa: E402  (benchmarks/ is not a package: run as a scri
 import bench_report  # noqa: E402
 import bench_stacks  # noqa: E402
 
-STACKS = ("drugkg", "pyoxigraph", "rdflib", "server")
+STACKS = ("drugkg", "pyoxigraph", "rdflib", "server", "cli", "rebuild")
+SIZE_GUIDE = ("numbers of synthetic drugs, comma-separated (default: 10,100,1000). A guide, on 2 shared cores: 1 (the "
+              "smoke test, a minute or two), 10 (20,000 triples, about 8 minutes, half of it rdflib), 100 (170,000 triples, about 20 minutes, most of it "
+              "rdflib), "
+              "1000 (1.7 million triples, 2-3 GB, most of an hour with rdflib), 10000 (17 million triples: attempted "
+              "under --memory-cap, reported as a miss with its peak and stage if it does not fit)")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -57,9 +67,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         epilog="Example: python benchmarks/run.py --sizes 10,100,1000 --out /tmp/bench  (a failing stack or rows that "
                "differ between stacks exit 1; targets that are missed do not)",
     )
-    parser.add_argument("--sizes", default="10,100,1000",
-                        help="numbers of synthetic drugs, comma-separated (default: 10,100,1000; 1,000 drugs are 1.7 million "
-                             "triples; 10,000 drugs, 17 million triples, would need about 24 GB of memory)")
+    parser.add_argument("--sizes", default="10,100,1000", help=SIZE_GUIDE)
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of each query after one warm-up (default: 5)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results", help="output folder (default: benchmarks/results)")
     parser.add_argument("--concurrency", type=int, default=4, help="client threads driving each server, one connection each (default: 4)")
@@ -77,9 +85,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="seconds the drugkg build may take; past it the stage that was running is recorded as unfinished and "
                              "the other stacks run on the graph compiled without validation and reasoning (default: 3600; 0: none)")
     parser.add_argument("--timeout", type=float, default=0.0, help="seconds any one stack's process may take before it is stopped (default: 0, none)")
-    parser.add_argument("--oxigraph-store", choices=("disk", "memory"), default="disk",
-                        help="the Oxigraph server's store: disk (oxigraph load, then serve-read-only) or memory (oxigraph serve, "
-                             "loaded over HTTP) (default: disk)")
+    parser.add_argument("--oxigraph-store", choices=("disk", "memory"), default="memory",
+                        help="the Oxigraph server's store: memory (oxigraph serve, loaded over HTTP: the server target's "
+                             "baseline) or disk (oxigraph load, then serve-read-only; the server target is then not judged) "
+                             "(default: memory)")
+    parser.add_argument("--memory-cap", type=float, default=None, metavar="GB",
+                        help="resident memory a stack's process and its children may hold together; past it the process "
+                             "is stopped and the stack reported as not finished, with its peak and stage (default: 85%% of "
+                             "the memory available when the run starts)")
     parser.add_argument("--server-workers", type=int, default=2, help="query workers of drugkg serve (default: 2)")
     parser.add_argument("--startup-runs", type=int, default=7, help="runs of each command for the CLI start-up time (default: 7)")
     parser.add_argument("--keep-work", action="store_true", help="keep OUT/work-N (the build, logs) after each size")
@@ -105,6 +118,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error(f"unknown stack(s) {', '.join(unknown)}; choose from {', '.join(STACKS)}")
     if "drugkg" not in args.stack_list:
         args.stack_list.insert(0, "drugkg")  # the others run on its build and its bound queries
+    if args.memory_cap is None:
+        available = bench_measure.status_kb("MemAvailable", Path("/proc/meminfo"))
+        args.memory_cap = round(0.85 * available / 1024 / 1024, 1) if available else 0.0
     if args.repeat < 1 or args.concurrency < 1 or args.requests < 1:
         parser.error("--repeat, --concurrency and --requests must be at least 1")
     return args
@@ -154,6 +170,9 @@ def run_worker(args: argparse.Namespace, stack: str, drugs: int, corpus: Path, w
     deadline = time.monotonic() + args.timeout if args.timeout else None
     stopped: list[str] = []
     timed_out = False
+    cap_kb = args.memory_cap * 1024 * 1024 if args.memory_cap else None
+    watched_kb = 0  # the largest resident size of the process and its children seen together
+    over_cap = None
     while True:
         # its own session: the whole group is stopped (a reasoner's Java VM, a server), by its process group id
         process = subprocess.Popen(argv + (["--resume"] if stopped else []), cwd=ROOT, start_new_session=True)
@@ -161,9 +180,14 @@ def run_worker(args: argparse.Namespace, stack: str, drugs: int, corpus: Path, w
         try:
             while process.poll() is None:
                 try:
-                    process.wait(timeout=1)
+                    process.wait(timeout=0.25)
                 except subprocess.TimeoutExpired:
                     pass
+                resident = group_rss_kb(process.pid)
+                watched_kb = max(watched_kb, resident)
+                if cap_kb is not None and resident > cap_kb:
+                    over_cap = running_stage(result_path)
+                    break
                 if deadline is not None and time.monotonic() > deadline:
                     timed_out = True
                     break
@@ -181,7 +205,7 @@ def run_worker(args: argparse.Namespace, stack: str, drugs: int, corpus: Path, w
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-        if query is None or timed_out:
+        if query is None or timed_out or over_cap:
             break
         heartbeat.unlink(missing_ok=True)
         print(f"[{drugs} drugs, {stack}] query {query}: stopped after {args.query_timeout:g} s (--query-timeout); "
@@ -197,11 +221,37 @@ def run_worker(args: argparse.Namespace, stack: str, drugs: int, corpus: Path, w
         result = {"stack": stack, "status": "failed", "error": f"no result written (exit {process.returncode})"}
     result["wall_seconds"] = time.perf_counter() - started
     result["restarts"] = len(stopped)
-    if timed_out:
+    result["watched_peak_gb"] = watched_kb / 1024 / 1024
+    if over_cap:
+        result.update(status="memory", stage_at_stop=over_cap,
+                      error=f"stopped at --memory-cap {args.memory_cap:g} GB: peak {watched_kb / 1024 / 1024:.2f} GB "
+                            f"(the process and its children) at stage {over_cap}")
+        print(f"[{drugs} drugs, {stack}] {result['error']}", file=sys.stderr, flush=True)
+    elif timed_out:
         result.update(status="timeout", error=f"stopped after --timeout {args.timeout:g} s")
     elif process.returncode and result.get("status") != "failed":
         result.update(status="failed", error=f"exit {process.returncode}")
     return result
+
+
+def group_rss_kb(pid: int) -> int:
+    """The resident size of a process and all its descendants together, in kB (0 without /proc)."""
+    return sum(bench_measure.status_kb("VmRSS", Path(f"/proc/{p}/status")) or 0
+               for p in [pid, *bench_measure.descendants(pid)])
+
+
+def running_stage(result_path: Path) -> str:
+    """The stage a stack's process was in, from what it last wrote: the build stage its last progress message
+    opened while the build runs, else the last stage it recorded."""
+    try:
+        result = json.loads(result_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "start (nothing recorded yet)"
+    if result.get("stack") == "drugkg" and "build" not in result:
+        messages = result.get("build_messages") or []
+        return f"build: {bench_stacks.stage_of(messages[-1])}" if messages else "build: start"
+    stages = list(result.get("stages") or {})
+    return stages[-1] if stages else "after its last recorded figure"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -305,7 +355,7 @@ def run_size(args: argparse.Namespace, drugs: int) -> dict:
             size["stacks"][stack] = result
             if result.get("status") == "failed":
                 size["errors"].append(f"{stack}: {result.get('error', 'failed').strip().splitlines()[-1]}")
-            elif result.get("status") == "timeout":
+            elif result.get("status") in ("timeout", "memory"):
                 size["notes"].append(f"{stack}: {result['error']}")
     finally:
         if not args.keep_work:
@@ -348,7 +398,8 @@ def main(argv: list[str] | None = None) -> int:
                     "concurrency": args.concurrency, "requests": args.requests, "rdflib_max_size": args.rdflib_max_size,
                     "query_timeout_seconds": args.query_timeout, "query_budget_seconds": args.query_budget, "seed": args.seed,
                     "build_timeout_seconds": args.build_timeout, "timeout_seconds": args.timeout,
-                    "server_workers": args.server_workers, "oxigraph_store": args.oxigraph_store},
+                    "server_workers": args.server_workers, "oxigraph_store": args.oxigraph_store,
+                    "memory_cap_gb": args.memory_cap},
         "machine": bench_measure.machine(ROOT, bench_stacks.executable("oxigraph")),
         "sizes": [],
     }
