@@ -80,6 +80,17 @@ def seal_store(store: ox.Store) -> None:
     store.optimize()
 
 
+def built_base(dist: Path) -> str:
+    """The base IRI the build used, read from the void:uriSpace of ``dist/void.ttl``."""
+    try:
+        for quad in ox.parse(path=str(dist / "void.ttl"), format=ox.RdfFormat.TURTLE):
+            if quad.predicate.value == "http://rdfs.org/ns/void#uriSpace":
+                return quad.object.value
+    except (OSError, SyntaxError) as exc:
+        raise UsageError(f"cannot read {dist / 'void.ttl'} ({exc}); rebuild with 'drugkg build'") from None
+    raise UsageError(f"{dist / 'void.ttl'} has no void:uriSpace; rebuild with 'drugkg build'")
+
+
 def memory_store(dist: Path, base: str) -> ox.Store:
     """The build in ``dist`` loaded into memory, in the same graphs as its on-disk store. pyoxigraph answers queries
     five to ten times faster from memory than from disk (its RocksDB lookups cost that much more; the median

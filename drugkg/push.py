@@ -32,6 +32,7 @@ from drugkg.engine import (
     CONNECTION_FIX,
     ONTOLOGY_GRAPH,
     AnswerUnfinished,
+    built_base,
     connection_failure,
     held_build,
     inferred_graph,
@@ -96,17 +97,6 @@ def temporary_graph(graph: str, run: str) -> str:
 def default_graphs(base: str) -> list[str]:
     """The graphs a pushed drugkg lives in, in the order they are pushed: queries use them as their default graph."""
     return [asserted_graph(base), ONTOLOGY_GRAPH.value, inferred_graph(base).value]
-
-
-def built_base(dist: Path) -> str:
-    """The base IRI the build used, read from the void:uriSpace of ``dist/void.ttl``."""
-    try:
-        for quad in ox.parse(path=str(dist / "void.ttl"), format=ox.RdfFormat.TURTLE):
-            if quad.predicate.value == "http://rdfs.org/ns/void#uriSpace":
-                return quad.object.value
-    except (OSError, SyntaxError) as exc:
-        raise UsageError(f"cannot read {dist / 'void.ttl'} ({exc}); rebuild with 'drugkg build'") from None
-    raise UsageError(f"{dist / 'void.ttl'} has no void:uriSpace; rebuild with 'drugkg build'")
 
 
 # Virtuoso 7.2's Graph Store endpoint closes the connection on a request body of about 1 MB (measured: 786 kB taken,

@@ -41,7 +41,7 @@ from starlette_compress import CompressMiddleware, add_compress_type
 from drugkg import __version__, engine
 from drugkg.errors import UsageError
 from drugkg.prefixes import PREFIXES
-from drugkg.push import asserted_graph, built_base
+from drugkg.push import asserted_graph
 from drugkg.queries import MAX_NESTING, _tokens, catalogue, curie, iri_term, nesting, too_deep
 from drugkg.server import Settings, media, work
 from drugkg.server.caching import Validators, build_token
@@ -201,7 +201,7 @@ class Site:
     def __init__(self, settings: Settings):
         self.settings = settings
         engine.open_store(settings.dist)  # the usual error if there is no built store
-        self.base = built_base(settings.dist)
+        self.base = engine.built_base(settings.dist)
         self.saved = {name: q for name, q in catalogue(settings.queries).items() if not name.startswith("checks/")}
         self.void = ox.Store()
         self.void.load(path=str(settings.dist / "void.ttl"), format=ox.RdfFormat.TURTLE)
