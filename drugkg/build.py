@@ -279,14 +279,18 @@ def record_finder(compiled: Compiled) -> Callable[[str], Record | None]:
 
 
 def run_checks(store: ox.Store, checks_dir: Path, find_record: Callable[[str], Record | None]) -> list[DataError]:
-    """Run every ``checks_dir/*-violation.rq``; each row is a violation, reported against its source record."""
+    """Run every ``checks_dir/*-violation.rq`` (side by side, see :mod:`drugkg.parallel`); each row is a violation,
+    reported against its source record, check by check in name order."""
     from drugkg.engine import cell, run_local
+    from drugkg.parallel import ordered_map
     from drugkg.queries import load_query_file
 
+    paths = sorted(checks_dir.glob("*-violation.rq"))
+    checks = [load_query_file(path) for path in paths]
+    answers = ordered_map(lambda pair: list(run_local(store, pair[1].text, str(pair[0]))), zip(paths, checks))
     errors = []
-    for path in sorted(checks_dir.glob("*-violation.rq")):
-        check = load_query_file(path)
-        for row in run_local(store, check.text, str(path)):
+    for path, check, rows in zip(paths, checks, answers):
+        for row in rows:
             focus = row["focus"].value if row["focus"] is not None else ""
             record = find_record(focus)
             message = cell(row["message"]) if row["message"] is not None else check.summary

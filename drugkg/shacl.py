@@ -56,6 +56,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.term import BNode, Literal, Node, URIRef
 
+from drugkg.parallel import ordered_map
 from drugkg.validate import ShapeResult
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
@@ -815,8 +816,8 @@ def violations(store: ox.Store, compiled: CompiledShapes, graphs: list | None = 
     def run(text: str):
         return store.query(CLASS_MARK.sub(fill, text), default_graph=graphs, custom_functions=compiled.functions)
 
-    found = []
-    for group in compiled.groups:
+    def group_violations(group: Group) -> list[Violation]:
+        found = []
         details = group.full
         if group.check is not None and two_phase:
             failing = [row["this"] for row in run(group.check)]
@@ -832,7 +833,10 @@ def violations(store: ox.Store, compiled: CompiledShapes, graphs: list | None = 
                                        query.shape.severity, tuple(query.shape.messages)))
         for query in group.sparql:
             found += _sparql_violations(query, run(query.text))
-    return found
+        return found
+
+    # the groups side by side (drugkg.parallel), their violations in the groups' order
+    return [v for found in ordered_map(group_violations, compiled.groups) for v in found]
 
 
 def _subclasses(store: ox.Store, class_sets: list[list[str]], graphs: list) -> list[list[str]]:

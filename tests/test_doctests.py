@@ -9,7 +9,7 @@ import pytest
 
 MODULES = ["drugkg.errors", "drugkg.prefixes", "drugkg.terms", "drugkg.vocab", "drugkg.context", "drugkg.queries",
            "drugkg.engine", "drugkg.schema", "drugkg.reader", "drugkg.ontology", "drugkg.push",
-           "drugkg.fetch"]
+           "drugkg.fetch", "drugkg.parallel"]
 
 
 @pytest.mark.parametrize("name", MODULES)
