@@ -807,14 +807,20 @@ def violations(store: ox.Store, compiled: CompiledShapes, graphs: list | None = 
     """
     from drugkg.engine import ONTOLOGY_GRAPH
 
-    graphs = graphs if graphs is not None else [ox.DefaultGraph(), ONTOLOGY_GRAPH]
+    # The default graph and the ontology's. When the store holds no other graph (as the build's store, before the
+    # reasoner's graph is added), they are its union of all graphs, which Oxigraph answers about a sixth faster.
+    dataset = {"default_graph": graphs}
+    if graphs is None:
+        graphs = [ox.DefaultGraph(), ONTOLOGY_GRAPH]
+        dataset = {"use_default_graph_as_union": True} if list(store.named_graphs()) == [ONTOLOGY_GRAPH] \
+            else {"default_graph": graphs}
     closures = _subclasses(store, compiled.class_sets, graphs)
 
     def fill(match: re.Match) -> str:
         return (", " if match.group(1) == "IN" else " ").join(closures[int(match.group(2))])
 
     def run(text: str):
-        return store.query(CLASS_MARK.sub(fill, text), default_graph=graphs, custom_functions=compiled.functions)
+        return store.query(CLASS_MARK.sub(fill, text), **dataset, custom_functions=compiled.functions)
 
     def group_violations(group: Group) -> list[Violation]:
         found = []
