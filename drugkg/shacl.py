@@ -56,6 +56,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.term import BNode, Literal, Node, URIRef
 
+from drugkg.parallel import ordered_map
 from drugkg.validate import ShapeResult
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
@@ -806,17 +807,23 @@ def violations(store: ox.Store, compiled: CompiledShapes, graphs: list | None = 
     """
     from drugkg.engine import ONTOLOGY_GRAPH
 
-    graphs = graphs if graphs is not None else [ox.DefaultGraph(), ONTOLOGY_GRAPH]
+    # The default graph and the ontology's. When the store holds no other graph (as the build's store, before the
+    # reasoner's graph is added), they are its union of all graphs, which Oxigraph answers about a sixth faster.
+    dataset = {"default_graph": graphs}
+    if graphs is None:
+        graphs = [ox.DefaultGraph(), ONTOLOGY_GRAPH]
+        dataset = {"use_default_graph_as_union": True} if list(store.named_graphs()) == [ONTOLOGY_GRAPH] \
+            else {"default_graph": graphs}
     closures = _subclasses(store, compiled.class_sets, graphs)
 
     def fill(match: re.Match) -> str:
         return (", " if match.group(1) == "IN" else " ").join(closures[int(match.group(2))])
 
     def run(text: str):
-        return store.query(CLASS_MARK.sub(fill, text), default_graph=graphs, custom_functions=compiled.functions)
+        return store.query(CLASS_MARK.sub(fill, text), **dataset, custom_functions=compiled.functions)
 
-    found = []
-    for group in compiled.groups:
+    def group_violations(group: Group) -> list[Violation]:
+        found = []
         details = group.full
         if group.check is not None and two_phase:
             failing = [row["this"] for row in run(group.check)]
@@ -832,7 +839,10 @@ def violations(store: ox.Store, compiled: CompiledShapes, graphs: list | None = 
                                        query.shape.severity, tuple(query.shape.messages)))
         for query in group.sparql:
             found += _sparql_violations(query, run(query.text))
-    return found
+        return found
+
+    # the groups side by side (drugkg.parallel), their violations in the groups' order
+    return [v for found in ordered_map(group_violations, compiled.groups) for v in found]
 
 
 def _subclasses(store: ox.Store, class_sets: list[list[str]], graphs: list) -> list[list[str]]:

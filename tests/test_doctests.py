@@ -9,7 +9,8 @@ import pytest
 
 MODULES = ["drugkg.errors", "drugkg.prefixes", "drugkg.terms", "drugkg.vocab", "drugkg.context", "drugkg.queries",
            "drugkg.engine", "drugkg.schema", "drugkg.reader", "drugkg.ontology", "drugkg.push",
-           "drugkg.fetch", "drugkg.kgx", "drugkg.server.work", "drugkg.server.media", "drugkg.server.app"]
+           "drugkg.fetch", "drugkg.kgx", "drugkg.parallel", "drugkg.server.work", "drugkg.server.media",
+           "drugkg.server.app"]
 
 
 @pytest.mark.parametrize("name", MODULES)
