@@ -134,8 +134,8 @@ VALIDATION_STAGES = ("checks", "shacl", "reasoning")
 
 
 def validation_seconds(drugkg: dict) -> float | None:
-    """Seconds of the build's checks, SHACL and reasoning stages (the reasoning stage includes the inferred graph's
-    superclasses, which its second progress message opens); None unless the build finished."""
+    """Seconds of the build's checks, SHACL and reasoning stages (since 2026-12-07 the inferred graph's superclass
+    memberships are made while the exports are written, and counted with them); None unless the build finished."""
     if build_seconds(drugkg) is None:
         return None
     stages = drugkg.get("stages") or {}
