@@ -69,7 +69,21 @@ class Change:
 
     @property
     def change(self) -> str:
-        return "changed" if self.old is not None and self.new is not None else "added" if self.old is None else "removed"
+        return change_kind(self.old, self.new)
+
+
+def change_kind(old, new) -> str:
+    """``changed`` for an old and a new value, ``added`` for a new one alone, ``removed`` for an old one alone."""
+    return "changed" if old is not None and new is not None else "added" if old is None else "removed"
+
+
+def value_pairs(olds: list, news: list) -> list[tuple]:
+    """The (old, new) values of one field, sorted: one removed and one added value are one changed value; any other
+    mix stays removed and added values, each alone (None on the other side)."""
+    olds, news = sorted(olds, key=str), sorted(news, key=str)
+    if len(olds) == len(news) == 1:
+        return [(olds[0], news[0])]
+    return [(o, None) for o in olds] + [(None, n) for n in news]
 
 
 @dataclass
@@ -217,11 +231,9 @@ def diff_stores(old_nt: Path, new_nt: Path, old_store: ox.Store, new_store: ox.S
                                          label if in_new else None, source_old, source_new, count))
         else:
             for (part, predicate), values in sorted(changed.items()):
-                olds, news = sorted(values["old"], key=str), sorted(values["new"], key=str)
-                pairs = list(zip(olds, news)) if len(olds) == len(news) == 1 else \
-                    [(o, None) for o in olds] + [(None, n) for n in news]
                 result.changes += [Change(entity, side.kind(fact, predicate), fact, part, predicate, before, after,
-                                          source_old, source_new) for before, after in pairs]
+                                          source_old, source_new)
+                                   for before, after in value_pairs(values["old"], values["new"])]
         for iri in {entity, fact, source_old, source_new} - {None}:
             label = new.label(iri) or old.label(iri)
             if label:

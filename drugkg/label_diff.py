@@ -22,13 +22,12 @@ from typing import TextIO
 
 import pyoxigraph as ox
 
-from drugkg.diff import Diff, diff_stores
+from drugkg.diff import Diff, change_kind, diff_stores, value_pairs
 from drugkg.errors import DataError, DataInvalid, UsageError
 from drugkg.vocab import DCTERMS, SCHEMA
 
 QUERY = "label-changes"
 SECTION_COLUMNS = ("sectionCode", "sectionTitle", "change")
-PRODUCT_COLUMNS = ("ndc", "field", "change", "oldValue", "newValue")
 
 
 @dataclass
@@ -155,15 +154,8 @@ def product_changes(rows: list[dict[str, str]]) -> list[dict[str, str | None]]:
             values["old"].append(row["oldValue"])
         else:
             values["new"].append(row["newValue"])
-    changes = []
-    for (ndc, name), values in sorted(grouped.items()):
-        olds, news = sorted(values["old"]), sorted(values["new"])
-        pairs = list(zip(olds, news)) if len(olds) == len(news) == 1 else \
-            [(o, None) for o in olds] + [(None, n) for n in news]
-        changes += [{"ndc": ndc or None, "field": name, "old": o, "new": n,
-                     "change": "changed" if o is not None and n is not None else "added" if o is None else "removed"}
-                    for o, n in pairs]
-    return changes
+    return [{"ndc": ndc or None, "field": name, "old": o, "new": n, "change": change_kind(o, n)}
+            for (ndc, name), values in sorted(grouped.items()) for o, n in value_pairs(values["old"], values["new"])]
 
 
 def _side(version: LabelVersion) -> str:
