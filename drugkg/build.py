@@ -8,7 +8,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -19,6 +19,7 @@ from drugkg.errors import DataError, DataInvalid, UsageError
 from drugkg.export import EXPORTS, dump_export, sorted_ntriples, write_graph
 from drugkg.kgx import KGX_FILES, kgx_graph, read_mapping, write_kgx
 from drugkg.ontology import OntologyModel, load_ontology
+from drugkg.parallel import in_process, ordered_map
 from drugkg.paths import default_checks_dir, default_data_dir, default_labels_dir, default_shapes
 from drugkg.prefixes import expand
 from drugkg.reader import data_files, display_path, read_yaml, unread_file
@@ -184,6 +185,16 @@ def _compile(files: list[Path], data_dir: Path, model: OntologyModel, base_iri: 
     return Compiled(ntriples, data, base, files_shown, counts, ctx, loaded, warnings, text_file, coverage)
 
 
+def compile_for_build(data_dir: Path, ontology: Path, base_iri: str | None, labels: Path | None, text_file: Path,
+                      documents: Path | None, progress: Callable[[str], None]) -> Compiled:
+    """:func:`compile_graph` into ``text_file``, with the records reduced to what the rest of a build reports of them
+    (:meth:`~drugkg.schema.Dataset.slimmed`): what :func:`build` runs in a process of its own."""
+    compiled = compile_graph(data_dir, ontology, base_iri, labels, progress, text_file=text_file, documents=documents)
+    compiled.data = compiled.data.slimmed()  # the loaders are done with the records' fields
+    compiled.context = replace(compiled.context, records=compiled.data.by_id)
+    return compiled
+
+
 def _write_lines(ordered: list[str], path: Path, batch: int = 100_000) -> None:
     """Write ``ordered`` joined by line ends (its last item is "" for the last line's end), a batch at a time, so
     that the whole text is never one string."""
@@ -282,7 +293,6 @@ def run_checks(store: ox.Store, checks_dir: Path, find_record: Callable[[str], R
     """Run every ``checks_dir/*-violation.rq`` (side by side, see :mod:`drugkg.parallel`); each row is a violation,
     reported against its source record, check by check in name order."""
     from drugkg.engine import cell, run_local
-    from drugkg.parallel import ordered_map
     from drugkg.queries import load_query_file
 
     paths = sorted(checks_dir.glob("*-violation.rq"))
@@ -422,10 +432,11 @@ def build(
         progress(f"reading {data_dir}")
         # The N-Triples export is written first, by compiling straight into it: the graph's text is never held
         # whole (5 GB at 10,000 labels, twice that as a Python string), and both stores load from the file.
+        # Compiling runs in a process of its own: what it makes and drops (the parsed YAML, the lines of the graph)
+        # goes back to the system with it, where in this process the few records kept would keep most of it.
         with stage.writing("drugkg.nt") as ntriples_file:
-            compiled = compile_graph(data_dir, ontology, base_iri, labels, progress, text_file=ntriples_file,
-                                     documents=documents)
-        _return_freed_memory()  # what compiling made and dropped (the lines of the graph)
+            compiled = in_process(compile_for_build, data_dir, ontology, base_iri, labels, ntriples_file, documents,
+                                  progress=progress)
         staging = stage.path
         # Validation queries run on an in-memory store: pyoxigraph answers them about five times faster there than
         # on its on-disk store, which is written last, for 'drugkg query' to open in milliseconds.

@@ -34,6 +34,9 @@ class DataInvalid(Exception):
         self.errors = sorted(set(errors))
         super().__init__(f"{len(self.errors)} error(s) in the input data")
 
+    def __reduce__(self):  # pickled by its errors (a child process's error is raised in its parent)
+        return DataInvalid, (self.errors,)
+
 
 class UsageError(Exception):
     """A mistake in how the tool was called (exit code 2), with the fix in the message."""

@@ -138,6 +138,20 @@ class Dataset:
         record = self.by_id.get(ident)
         return record.get("type") if record is not None and record.kind == "entity" else None
 
+    def slimmed(self) -> Dataset:
+        """The records reduced to what is reported of them once the graph is loaded: kind, id, file and line (the
+        release metadata whole). A build keeps this for its error messages and its description instead of every
+        field of every record: 570 MB at 1,000 synthetic drugs, a tenth of the whole build's peak at 10,000."""
+        slim: dict[int, Record] = {}
+        for record in self.records:
+            fields = LineDict()
+            if "id" in record.data:
+                fields["id"] = record.data["id"]
+            fields.line, fields.key_lines = record.data.line, {}
+            slim[id(record)] = Record(record.kind, fields, record.file, record.index)
+        return Dataset([slim[id(r)] for r in self.records], {k: slim[id(r)] for k, r in self.by_id.items()},
+                       metadata=self.metadata, xref_owner=self.xref_owner)
+
 
 @dataclass
 class Checker:

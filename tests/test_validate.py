@@ -96,6 +96,20 @@ def test_the_real_data_passes_every_layer(labels, request, capsys):
         assert int(reasoning[1]) == 14  # as test_sparql_classification_gives_hermits_answers_on_the_real_data says
 
 
+def test_a_build_keeps_of_each_record_its_kind_id_file_and_line(built):
+    from drugkg.build import compile_graph
+
+    full = compile_graph(DATA, ONTOLOGY)
+    kept = built.compiled.data
+    assert [(r.kind, r.id, r.file, r.line, r.index) for r in kept.records] == \
+        [(r.kind, r.id, r.file, r.line, r.index) for r in full.data.records]
+    assert {k: (r.file, r.line) for k, r in kept.by_id.items()} == {k: (r.file, r.line) for k, r in full.data.by_id.items()}
+    assert {tuple(r.data) for r in kept.records} <= {("id",), ()}  # no other field
+    assert kept.metadata.data == full.data.metadata.data
+    assert built.compiled.context.records is kept.by_id
+    assert built.compiled.context.iris == full.context.iris
+
+
 def test_defined_classes_are_inferred_and_never_asserted(built):
     defined = {ox.NamedNode(DKG_NS + name) for name in load_ontology(ONTOLOGY.resolve()).defined}
     assert len(defined) == 4
