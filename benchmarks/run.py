@@ -52,6 +52,7 @@ import bench_report  # noqa: E402
 import bench_stacks  # noqa: E402
 
 STACKS = ("drugkg", "pyoxigraph", "rdflib", "server", "cli", "rebuild")
+SIZE_CAPPED = ("server", "cli", "rebuild")  # not run above --all-stacks-max-size
 SIZE_GUIDE = ("numbers of synthetic drugs, comma-separated (default: 10,100,1000). A guide, on 2 shared cores: 1 (the "
               "smoke test, a minute or two), 10 (20,000 triples, about 8 minutes, half of it rdflib), 100 (170,000 triples, about 20 minutes, most of it "
               "rdflib), "
@@ -73,6 +74,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=4, help="client threads driving each server, one connection each (default: 4)")
     parser.add_argument("--requests", type=int, default=320, help="requests sent to each server, over the saved queries in turn (default: 320)")
     parser.add_argument("--rdflib-max-size", type=int, default=1000, help="largest size run on rdflib (default: 1000)")
+    parser.add_argument("--all-stacks-max-size", type=int, default=0, metavar="N",
+                        help="largest size at which the server, cli and rebuild stacks run; above it only drugkg and the "
+                             "baselines run (at 10,000 drugs the three take hours); their targets are then judged at the "
+                             "largest size they ran (default: 0, every size)")
     parser.add_argument("--query-timeout", type=float, default=120.0,
                         help="seconds one query may run on one stack; past it the query is stopped and recorded as unfinished, "
                              "and left out of the server load (default: 120; 0: none)")
@@ -351,6 +356,10 @@ def run_size(args: argparse.Namespace, drugs: int) -> dict:
                                          "reason": f"{drugs} drugs is over --rdflib-max-size {args.rdflib_max_size} "
                                                    "(rdflib takes minutes to parse and query a graph of millions of triples)"}
                 continue
+            if stack in SIZE_CAPPED and args.all_stacks_max_size and drugs > args.all_stacks_max_size:
+                size["stacks"][stack] = {"stack": stack, "status": "skipped",
+                                         "reason": f"{drugs} drugs is over --all-stacks-max-size {args.all_stacks_max_size}"}
+                continue
             result = run_worker(args, stack, drugs, corpus, work, raw)
             size["stacks"][stack] = result
             if result.get("status") == "failed":
@@ -396,6 +405,7 @@ def main(argv: list[str] | None = None) -> int:
         "command": ["benchmarks/run.py", *(sys.argv[1:] if argv is None else argv)],
         "options": {"sizes": args.size_list, "stacks": args.stack_list, "repeat": args.repeat,
                     "concurrency": args.concurrency, "requests": args.requests, "rdflib_max_size": args.rdflib_max_size,
+                    "all_stacks_max_size": args.all_stacks_max_size,
                     "query_timeout_seconds": args.query_timeout, "query_budget_seconds": args.query_budget, "seed": args.seed,
                     "build_timeout_seconds": args.build_timeout, "timeout_seconds": args.timeout,
                     "server_workers": args.server_workers, "oxigraph_store": args.oxigraph_store,
