@@ -22,16 +22,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
 
-import yaml
-
 from drugkg.errors import UsageError
+from drugkg.parsed_queries import ParsedQueries
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
     import pyoxigraph as ox
 
-# pyoxigraph, the prefix tables, datetime and decimal are imported where they are used, and the classes are named
-# tuples rather than dataclasses: 'drugkg queries' only reads the headers and must start in a few tens of milliseconds
+# pyoxigraph, PyYAML, the prefix tables, datetime and decimal are imported where they are used, and the classes are
+# named tuples rather than dataclasses: 'drugkg queries' only reads the headers and must start in a few tens of
+# milliseconds. What a text was parsed into is kept between runs (drugkg.parsed_queries): PyYAML is then not imported.
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 HEADER_KEYS = {"summary", "description", "tags", "defaults"}  # grlc's other decorators are not supported
@@ -378,8 +378,10 @@ def parse_header(text: str, source: str) -> dict:
             break
     if not lines:
         return {}
-    try:
-        header = yaml.load("\n".join(lines), Loader=_YAML_LOADER)
+    import yaml
+
+    try:  # libyaml when PyYAML has it: headers parse 5x faster
+        header = yaml.load("\n".join(lines), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""
@@ -406,9 +408,24 @@ def _defaults(raw, source: str) -> dict[str, str]:
     return out
 
 
+_PARSED = ParsedQueries()
+
+
 def parse_query(name: str, text: str, path: Path | None = None) -> SavedQuery:
-    """Read a query's header and parameters; raise UsageError naming the file for a malformed header."""
-    source = str(path or name)
+    """Read a query's header and parameters; raise UsageError naming the file for a malformed header. A text parsed
+    before, in this process or another, is not parsed again (:mod:`drugkg.parsed_queries`)."""
+    parsed = _PARSED.get(text)
+    if parsed is None:
+        parsed = _parse(text, str(path or name))
+        _PARSED.put(text, parsed)
+    summary, description, tags, defaults, parameters = parsed
+    return SavedQuery(name=name, path=path or Path(name), text=text, summary=summary, description=description,
+                      tags=tuple(tags), defaults=dict(defaults), parameters=tuple(Parameter(*p) for p in parameters))
+
+
+def _parse(text: str, source: str) -> tuple:
+    """The parts of a query that :func:`parse_query` reads from its text, as values ``marshal`` can keep: summary,
+    description, tags, defaults and each parameter's fields."""
     header = parse_header(text, source)
     params: dict[str, Parameter] = {}
     # tokenizing is most of the time 'drugkg queries' takes: skipped for the texts with no parameter-like variable
@@ -418,18 +435,10 @@ def parse_query(name: str, text: str, path: Path | None = None) -> SavedQuery:
             if param.name in params:
                 raise UsageError(f"{source}: variables ?{params[param.name].variable} and {token} both name parameter {param.name}; rename one")
             params[param.name] = param
-    defaults = _defaults(header.get("defaults"), source)
     tags = header.get("tags") or []
-    return SavedQuery(
-        name=name,
-        path=path or Path(name),
-        text=text,
-        summary=str(header.get("summary") or "").strip(),
-        description=" ".join(str(header.get("description") or "").split()),
-        tags=tuple(str(t) for t in (tags if isinstance(tags, list) else [tags])),
-        defaults=defaults,
-        parameters=tuple(params.values()),
-    )
+    return (str(header.get("summary") or "").strip(), " ".join(str(header.get("description") or "").split()),
+            tuple(str(t) for t in (tags if isinstance(tags, list) else [tags])), _defaults(header.get("defaults"), source),
+            tuple(tuple(p) for p in params.values()))
 
 
 def load_query_file(path: Path) -> SavedQuery:
@@ -504,8 +513,6 @@ def decimal_text(value: str) -> str:
     text = format(number, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
 
-
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it: headers parse 5x faster
 
 _INTEGER = re.compile(r"\s*(\d+)")
 
