@@ -203,6 +203,30 @@ def test_check_passes_on_the_real_data_and_fires_on_its_fixture(name, built):
     assert all(row["focus"] is not None and row["message"] is not None for row in rows)
 
 
+def test_the_domain_check_names_each_resource_outside_a_domain_and_no_other():
+    """Typed outside the domain, untyped, typed twice (once inside), a subclass, a union's member: the check tests
+    classes once and resources one by one only where a class is outside the domain, so each case is its own path."""
+    store = ox.Store()
+    store.load(b"""
+        @prefix dkg: <https://w3id.org/drugkg/ontology#> .
+        @prefix id: <https://w3id.org/drugkg/id/> .
+        id:drug a dkg:DrugProduct ; dkg:ageRange id:q .
+        id:untyped dkg:ageRange id:q .
+        id:both a dkg:DrugProduct , dkg:Population ; dkg:ageRange id:q .
+        id:population a dkg:Population ; dkg:ageRange id:q .
+        id:approval a dkg:RegulatoryApproval ; dkg:hasPopulation id:population .
+        id:other a dkg:DrugProduct ; dkg:hasPopulation id:population .
+    """, format=ox.RdfFormat.TURTLE)
+    store.load(path=str(ONTOLOGY), format=ox.RdfFormat.TURTLE, to_graph=engine.ONTOLOGY_GRAPH)
+    rows = [(row["focus"].value.rsplit("/", 1)[1], row["message"].value) for row in run_saved(store, "checks/property-domain-violation")]
+    outside = " but is not typed with a class in that property's domain"
+    assert rows == [
+        ("drug", f"uses https://w3id.org/drugkg/ontology#ageRange{outside}"),
+        ("other", f"uses https://w3id.org/drugkg/ontology#hasPopulation{outside}"),
+        ("untyped", f"uses https://w3id.org/drugkg/ontology#ageRange{outside}"),
+    ]
+
+
 @pytest.mark.parametrize("name", sorted(CHECKS))
 def test_checks_fire_whatever_the_base_iri(name):
     """A check does not assume the default base IRI: each fixture, moved under another base, still fires."""
