@@ -22,11 +22,13 @@ from drugkg.kgx import (
     BIOLINK,
     KGX_CONTEXT,
     KGX_FILES,
+    KgxGraph,
     kgx_prefixes,
     minted_curie,
     read_kgx_context,
     read_mapping,
     validate_kgx,
+    write_kgx,
 )
 from drugkg.vocab import DKG_NS
 from tests.conftest import ONTOLOGY
@@ -450,3 +452,46 @@ def test_the_readme_command_validates_the_build(built):
     done = subprocess.run([sys.executable, "-c", command], cwd=built.out.parent, capture_output=True,
                           text=True, check=True)
     assert done.stdout == "no errors\n"
+
+
+def test_kgx_lines_are_written_exactly_with_values_mended_and_provenance_shared(tmp_path):
+    shared = ("knowledge_assertion", "manual_agent", "infores:drugkg", ("id:doc",), ("id.doc:s1", "id.doc:s2"))
+    none = ("not_provided", "not_provided", "infores:drugkg", (), ())
+    graph = KgxGraph(
+        [("id:a", ("biolink:Drug",), "a\tname\nover two lines", (), ("infores:drugkg",)),
+         ("id:b", ("biolink:Disease", "biolink:NamedThing"), "", ("MONDO:1",), ("infores:drugkg",))],
+        [("e1", "id:a", "biolink:treats", "id:b", ("biolink:Association",), "dkg:treats", shared),
+         ("e2", "id:b", "biolink:related_to", "id:a", ("biolink:Association",), "dkg:x", shared),
+         ("id:claim", "id:a", "biolink:treats", "id:b", ("biolink:ChemicalToDiseaseOrPhenotypicFeatureAssociation",), "",
+          none)],
+        {},
+    )
+    for name in ("drugkg_kgx_nodes.tsv", "drugkg_kgx_edges.tsv", "drugkg_kgx_nodes.jsonl", "drugkg_kgx_edges.jsonl"):
+        write_kgx(graph, tmp_path / name)
+    text = {p.name: p.read_text(encoding="utf-8") for p in tmp_path.iterdir()}
+    assert text["drugkg_kgx_nodes.tsv"] == (
+        "id\tcategory\tname\txref\tprovided_by\n"
+        "id:a\tbiolink:Drug\ta name over two lines\t\tinfores:drugkg\n"
+        "id:b\tbiolink:Disease|biolink:NamedThing\t\tMONDO:1\tinfores:drugkg\n")
+    assert text["drugkg_kgx_edges.tsv"] == (
+        "id\tsubject\tpredicate\tobject\tcategory\toriginal_predicate\tknowledge_level\tagent_type\t"
+        "primary_knowledge_source\tpublications\tsupporting_documents\n"
+        "e1\tid:a\tbiolink:treats\tid:b\tbiolink:Association\tdkg:treats\tknowledge_assertion\tmanual_agent\t"
+        "infores:drugkg\tid:doc\tid.doc:s1|id.doc:s2\n"
+        "e2\tid:b\tbiolink:related_to\tid:a\tbiolink:Association\tdkg:x\tknowledge_assertion\tmanual_agent\t"
+        "infores:drugkg\tid:doc\tid.doc:s1|id.doc:s2\n"
+        "id:claim\tid:a\tbiolink:treats\tid:b\tbiolink:ChemicalToDiseaseOrPhenotypicFeatureAssociation\t\t"
+        "not_provided\tnot_provided\tinfores:drugkg\t\t\n")
+    assert [json.loads(line) for line in text["drugkg_kgx_nodes.jsonl"].splitlines()] == [
+        {"id": "id:a", "category": ["biolink:Drug"], "name": "a\tname\nover two lines", "provided_by": ["infores:drugkg"]},
+        {"id": "id:b", "category": ["biolink:Disease", "biolink:NamedThing"], "xref": ["MONDO:1"],
+         "provided_by": ["infores:drugkg"]}]
+    edges = text["drugkg_kgx_edges.jsonl"].splitlines()
+    assert edges[2] == ('{"id": "id:claim", "subject": "id:a", "predicate": "biolink:treats", "object": "id:b", '
+                        '"category": ["biolink:ChemicalToDiseaseOrPhenotypicFeatureAssociation"], "knowledge_level": '
+                        '"not_provided", "agent_type": "not_provided", "primary_knowledge_source": "infores:drugkg"}')
+    assert json.loads(edges[1]) == {
+        "id": "e2", "subject": "id:b", "predicate": "biolink:related_to", "object": "id:a",
+        "category": ["biolink:Association"], "original_predicate": "dkg:x", "knowledge_level": "knowledge_assertion",
+        "agent_type": "manual_agent", "primary_knowledge_source": "infores:drugkg", "publications": ["id:doc"],
+        "supporting_documents": ["id.doc:s1", "id.doc:s2"]}
