@@ -51,9 +51,10 @@ _FORWARDED = (DataInvalid, UsageError, OSError, MemoryError)
 
 
 def in_process(function: Callable[..., Result], *args, progress: Callable[[str], None], **kwargs) -> Result:
-    """``function(*args, progress=..., **kwargs)`` run in a child process (see :func:`_start_method`); its progress messages are passed to ``progress`` as they come, its result
-    (pickled) is returned and its error (DataInvalid, UsageError, OSError, MemoryError) raised here. ``function``
-    must be a module's top-level function. A child that dies (killed, out of memory) is a UsageError."""
+    """``function(*args, progress=..., **kwargs)`` run in a child process (see :func:`_start_method`): its progress
+    messages are passed to ``progress`` as they come, its result (pickled) is returned and its error (DataInvalid,
+    UsageError, OSError, MemoryError) raised here; any other error is a RuntimeError with the child's traceback.
+    ``function`` must be a module's top-level function. A child that dies (killed, out of memory) is a UsageError."""
     context = multiprocessing.get_context(_start_method())
     receive, send = context.Pipe(duplex=False)
     child = context.Process(target=_child, args=(send, function, args, kwargs), name="drugkg-apart", daemon=True)
@@ -76,7 +77,7 @@ def in_process(function: Callable[..., Result], *args, progress: Callable[[str],
                 return payload
     finally:
         receive.close()
-        if child.is_alive() and child.exitcode is None:
+        if child.is_alive():
             child.join(timeout=5)
             if child.is_alive():  # e.g. the parent was interrupted while the child works on
                 child.terminate()

@@ -141,7 +141,7 @@ class Dataset:
     def slimmed(self) -> Dataset:
         """The records reduced to what is reported of them once the graph is loaded: kind, id, file and line (the
         release metadata whole). A build keeps this for its error messages and its description instead of every
-        field of every record: 570 MB at 1,000 synthetic drugs, a tenth of the whole build's peak at 10,000."""
+        field of every record (570 MB at 1,000 synthetic drugs)."""
         slim: dict[int, Record] = {}
         for record in self.records:
             fields = LineDict()
