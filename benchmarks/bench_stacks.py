@@ -362,6 +362,8 @@ def _build(args, result: dict, meter: Meter, save) -> None:
     """The full build with its stages, then the four export formats on their own; if the build does not finish
     within --build-timeout, a graph for the other stacks written by drugkg's functions without the validation
     layers and without reasoning (inferred.ttl is empty), and the figures say so."""
+    import pyoxigraph as ox
+
     from drugkg.build import build, compile_graph
     from drugkg.engine import ONTOLOGY_GRAPH, inferred_graph, write_store
     from drugkg.export import EXPORTS, dump_export, write_graph
@@ -390,7 +392,7 @@ def _build(args, result: dict, meter: Meter, save) -> None:
             result["export_formats"] = {}
             for name, fmt in EXPORTS.items():
                 begun = time.perf_counter()
-                if fmt.name != "N_TRIPLES":
+                if fmt is not ox.RdfFormat.N_TRIPLES:
                     dump_export(store, folder / name, fmt)
                 elif compiled.text_file is not None:
                     shutil.copyfile(compiled.text_file, folder / name)

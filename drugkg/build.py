@@ -478,6 +478,7 @@ def build(
             shutil.copyfile(ontology, path)
         written += [path, *kgx_files]
         inferred = sorted_ntriples((t.subject, t.predicate, t.object) for t in inferred_triples)
+        del inferred_triples  # its text is what the store loads: the terms would stay through the store's writing
         with stage.writing("inferred.ttl") as path:
             written.append(write_graph(inferred, path, ox.RdfFormat.TURTLE))
         lineage = None

@@ -30,16 +30,10 @@ HEMGENIX_CLAIMS = 179
 def query_cache(tmp_path_factory):
     """The parsed saved queries (drugkg.parsed_queries) are kept in a folder of the session's, never in the user's
     cache, by this process and every drugkg process the tests start."""
-    import os
-
     folder = tmp_path_factory.mktemp("query-cache")
-    before = os.environ.get("DRUGKG_CACHE_DIR")
-    os.environ["DRUGKG_CACHE_DIR"] = str(folder)
-    yield folder
-    if before is None:
-        del os.environ["DRUGKG_CACHE_DIR"]
-    else:
-        os.environ["DRUGKG_CACHE_DIR"] = before
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DRUGKG_CACHE_DIR", str(folder))
+        yield folder
 
 
 def pytest_addoption(parser):
